@@ -1,0 +1,152 @@
+// CONNECT (spec 3.1) and CONNACK (spec 3.2).
+#include "protocol/detail/families.hpp"
+#include "protocol/topic.hpp"
+
+namespace mqtt::detail {
+
+namespace {
+
+// Connect Flags, spec 3.1.2.3.
+constexpr std::uint8_t user_name_flag = 0x80, password_flag = 0x40, will_retain_flag = 0x20,
+                       will_qos_mask = 0x18, will_flag = 0x04, clean_start_flag = 0x02,
+                       reserved_flag = 0x01;
+
+template <class W>
+void put(W& w, const connect& p) {
+    std::uint8_t flags = p.clean_start ? clean_start_flag : 0;
+    if (p.will) {
+        flags |= will_flag | std::uint8_t(std::uint8_t(p.will->qos) << 3);
+        if (p.will->retain) flags |= will_retain_flag;
+    }
+    if (p.username) flags |= user_name_flag;
+    if (p.password) flags |= password_flag;
+
+    w.utf8("MQTT");  // Protocol Name
+    w.u8(5);         // Protocol Version
+    w.u8(flags);
+    w.u16(p.keep_alive);
+    put_properties(w, p.props);
+    // Payload order: MQTT-3.1.3-1
+    w.utf8(p.client_id);
+    if (p.will) {
+        put_properties(w, p.will->props);
+        w.utf8(p.will->topic);
+        w.binary(p.will->payload);
+    }
+    if (p.username) w.utf8(*p.username);
+    if (p.password) w.binary(*p.password);
+}
+
+template <class W>
+void put(W& w, const connack& p) {
+    w.u8(p.session_present ? 1 : 0);
+    w.u8(to_byte(p.reason));
+    put_properties(w, p.props);
+}
+
+}  // namespace
+
+void decode_body(reader& r, std::uint8_t, connect& out) {
+    r.begin("Variable Header");
+    std::size_t at = r.offset();
+    const std::string_view name = r.utf8("Protocol Name");
+    if (!r.failed() && name != "MQTT") {
+        r.fail_at(at, reason_code::unsupported_protocol_version, "Protocol Name",
+                  "protocol name is not \"MQTT\" (MQTT-3.1.2-1)");
+    }
+    at = r.offset();
+    const std::uint8_t version = r.u8("Protocol Version");
+    if (!r.failed() && version != 5) {
+        r.fail_at(at, reason_code::unsupported_protocol_version, "Protocol Version",
+                  "only protocol version 5 is supported");
+    }
+    at = r.offset();
+    const std::uint8_t flags = r.u8("Connect Flags");
+    static constexpr bit_field bits[] = {
+        {"User Name Flag", user_name_flag}, {"Password Flag", password_flag},
+        {"Will Retain", will_retain_flag},  {"Will QoS", will_qos_mask},
+        {"Will Flag", will_flag},           {"Clean Start", clean_start_flag},
+        {"Reserved", reserved_flag}};
+    if (!r.failed()) report_bits(r, at, flags, bits);
+    const bool has_will = flags & will_flag;
+    const auto will_qos = std::uint8_t((flags & will_qos_mask) >> 3);
+    if (flags & reserved_flag) {
+        r.fail_at(at, reason_code::malformed_packet, "Reserved",
+                  "reserved Connect Flags bit is set (MQTT-3.1.2-3)");
+    } else if (!has_will && will_qos != 0) {
+        r.fail_at(at, reason_code::malformed_packet, "Will QoS",
+                  "Will QoS set without the Will Flag (MQTT-3.1.2-11)");
+    } else if (!has_will && (flags & will_retain_flag)) {
+        r.fail_at(at, reason_code::malformed_packet, "Will Retain",
+                  "Will Retain set without the Will Flag (MQTT-3.1.2-13)");
+    } else if (will_qos == 3) {
+        r.fail_at(at, reason_code::malformed_packet, "Will QoS",
+                  "Will QoS 3 is not allowed (MQTT-3.1.2-12)");
+    }
+    out.clean_start = flags & clean_start_flag;
+    out.keep_alive = r.u16("Keep Alive");
+    read_properties(r, property_context::connect, out.props);
+    r.end();
+
+    r.begin("Payload");
+    out.client_id = r.utf8("Client Identifier");
+    if (has_will && !r.failed()) {
+        will_message& will = out.will.emplace();
+        will.qos = mqtt::qos(will_qos);
+        will.retain = flags & will_retain_flag;
+        read_properties(r, property_context::will, will.props, "Will Properties");
+        at = r.offset();
+        will.topic = r.utf8("Will Topic");
+        if (!r.failed()) {
+            if (const char* problem = topic_name_problem(will.topic)) {
+                r.fail_at(at, reason_code::topic_name_invalid, "Will Topic", problem);
+            }
+        }
+        will.payload = r.binary("Will Payload");
+    }
+    if (flags & user_name_flag) out.username = r.utf8("User Name");
+    if (flags & password_flag) out.password = r.binary("Password");
+    r.end();
+}
+
+void decode_body(reader& r, std::uint8_t, connack& out) {
+    r.begin("Variable Header");
+    const std::size_t at = r.offset();
+    const std::uint8_t ack = r.u8("Connect Acknowledge Flags");
+    static constexpr bit_field bits[] = {{"Reserved", 0xFE}, {"Session Present", 0x01}};
+    if (!r.failed()) report_bits(r, at, ack, bits);
+    if (ack & 0xFE) {
+        r.fail_at(at, reason_code::malformed_packet, "Connect Acknowledge Flags",
+                  "reserved bits 7-1 are set (MQTT-3.2.2-1)");
+    }
+    out.session_present = ack & 0x01;
+    const std::size_t reason_at = r.offset();
+    out.reason = r.reason();
+    if (!r.failed() && out.session_present && is_failure(out.reason)) {
+        r.fail_at(reason_at, reason_code::protocol_error, "Session Present",
+                  "Session Present set with a failure reason code (MQTT-3.2.2-6)");
+    }
+    read_properties(r, property_context::connack, out.props);
+    r.end();
+}
+
+void put_body(sizer& w, const connect& p) {
+    put(w, p);
+}
+void put_body(writer& w, const connect& p) {
+    put(w, p);
+}
+std::uint8_t header_flags(const connect&) {
+    return 0;
+}
+void put_body(sizer& w, const connack& p) {
+    put(w, p);
+}
+void put_body(writer& w, const connack& p) {
+    put(w, p);
+}
+std::uint8_t header_flags(const connack&) {
+    return 0;
+}
+
+}  // namespace mqtt::detail

@@ -1,0 +1,153 @@
+#include "protocol/detail/reader.hpp"
+
+#include "protocol/utf8.hpp"
+
+namespace mqtt::detail {
+
+void reader::fail_at(std::size_t offset, reason_code rc, std::string_view field,
+                     std::string_view problem) {
+    if (failed_) return;
+    failed_ = true;
+    error_ = decode_error{rc, offset, type_, field, problem};
+    pos_ = end_;
+}
+
+void reader::fail(reason_code rc, std::string_view field, std::string_view problem) {
+    fail_at(offset(), rc, field, problem);
+}
+
+bool reader::need(std::size_t n, std::string_view field) {
+    if (failed_) return false;
+    if (remaining() < n) {
+        fail(reason_code::malformed_packet, field, "truncated: runs past the end of its length");
+        return false;
+    }
+    return true;
+}
+
+void reader::report(std::string_view name, std::size_t offset, std::size_t size, field_value value,
+                    std::uint8_t bit_mask) const {
+    if (field_visitor* v = visitor()) v->field(field_event{name, offset, size, bit_mask, value});
+}
+
+void reader::begin(std::string_view section) const {
+    if (field_visitor* v = visitor()) v->begin_section(section, offset());
+}
+
+void reader::end() const {
+    if (field_visitor* v = visitor()) v->end_section(offset());
+}
+
+std::uint8_t reader::u8(std::string_view field) {
+    if (!need(1, field)) return 0;
+    const std::uint8_t v = *pos_++;
+    report(field, offset() - 1, 1, std::uint64_t(v));
+    return v;
+}
+
+std::uint16_t reader::u16(std::string_view field) {
+    if (!need(2, field)) return 0;
+    const auto v = std::uint16_t(pos_[0] << 8 | pos_[1]);
+    pos_ += 2;
+    report(field, offset() - 2, 2, std::uint64_t(v));
+    return v;
+}
+
+std::uint32_t reader::u32(std::string_view field) {
+    if (!need(4, field)) return 0;
+    const std::uint32_t v = std::uint32_t(pos_[0]) << 24 | std::uint32_t(pos_[1]) << 16 |
+                            std::uint32_t(pos_[2]) << 8 | std::uint32_t(pos_[3]);
+    pos_ += 4;
+    report(field, offset() - 4, 4, std::uint64_t(v));
+    return v;
+}
+
+std::uint32_t reader::varint(std::string_view field) {
+    const std::size_t start = offset();
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+        if (!need(1, field)) return 0;
+        const std::uint8_t b = *pos_++;
+        v |= std::uint32_t(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) {
+            if (i > 0 && b == 0) {
+                fail_at(start, reason_code::malformed_packet, field,
+                        "Variable Byte Integer not in its shortest form (MQTT-1.5.5-1)");
+                return 0;
+            }
+            report(field, start, std::size_t(i + 1), std::uint64_t(v));
+            return v;
+        }
+    }
+    fail_at(start, reason_code::malformed_packet, field,
+            "Variable Byte Integer longer than 4 bytes");
+    return 0;
+}
+
+bytes_view reader::binary(std::string_view field) {
+    const std::size_t start = offset();
+    if (!need(2, field)) return {};
+    const std::size_t n = std::size_t(pos_[0] << 8 | pos_[1]);
+    pos_ += 2;
+    if (!need(n, field)) return {};
+    const bytes_view b{pos_, n};
+    pos_ += n;
+    report(field, start, 2 + n, b);
+    return b;
+}
+
+std::string_view reader::utf8(std::string_view field) {
+    const bool was_muted = muted_;
+    muted_ = true;
+    const std::size_t start = offset();
+    const std::string_view s = as_chars(binary(field));
+    muted_ = was_muted;
+    if (failed_) return {};
+    if (const std::size_t bad = utf8_error_index(s); bad != std::string_view::npos) {
+        fail_at(start + 2 + bad, reason_code::malformed_packet, field,
+                s[bad] == 0 ? "U+0000 in a UTF-8 string (MQTT-1.5.4-2)"
+                            : "invalid UTF-8 (MQTT-1.5.4-1)");
+        return {};
+    }
+    report(field, start, 2 + s.size(), s);
+    return s;
+}
+
+string_pair reader::pair(std::string_view field) {
+    const bool was_muted = muted_;
+    muted_ = true;
+    const std::size_t start = offset();
+    string_pair p{utf8(field), utf8(field)};
+    muted_ = was_muted;
+    if (failed_) return {};
+    report(field, start, offset() - start, p);
+    return p;
+}
+
+bytes_view reader::rest(std::string_view field) {
+    const bytes_view b{pos_, remaining()};
+    if (!failed_) report(field, offset(), b.size(), b);
+    pos_ = end_;
+    return b;
+}
+
+reason_code reader::reason(std::string_view field) {
+    if (!need(1, field)) return reason_code::success;
+    const std::size_t start = offset();
+    const auto rc = reason_code(*pos_++);
+    if (!reason_code_allowed(type_, rc)) {
+        fail_at(start, reason_code::protocol_error, field,
+                "reason code not defined for this packet");
+        return reason_code::success;
+    }
+    report(field, start, 1, reason_value{type_, rc});
+    return rc;
+}
+
+const std::uint8_t* reader::push_limit(std::size_t n, std::string_view field) {
+    const std::uint8_t* old = end_;
+    if (need(n, field)) end_ = pos_ + n;
+    return old;
+}
+
+}  // namespace mqtt::detail

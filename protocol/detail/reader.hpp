@@ -1,0 +1,83 @@
+// Internal: reads MQTT data types (spec 1.5) from one packet's bytes, bounded by its Remaining
+// Length (or a narrower limit, such as a property block). Errors are sticky: the first one is
+// kept, the reader jumps to its limit, and every later read returns an empty value, so decoders
+// read straight through and check failed() where a value steers control flow. Every read names
+// its field: for the error message, and for the optional visitor.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "protocol/error.hpp"
+#include "protocol/property.hpp"
+#include "protocol/visitor.hpp"
+
+namespace mqtt::detail {
+
+class reader {
+  public:
+    reader(bytes_view bytes, std::size_t base_offset, packet_type type, field_visitor* visitor)
+        : begin_(bytes.data()),
+          pos_(bytes.data()),
+          end_(bytes.data() + bytes.size()),
+          base_(base_offset),
+          type_(type),
+          visitor_(visitor) {}
+
+    std::uint8_t u8(std::string_view field);
+    std::uint16_t u16(std::string_view field);
+    std::uint32_t u32(std::string_view field);
+    std::uint32_t varint(std::string_view field);
+    std::string_view utf8(std::string_view field);  // validated: MQTT-1.5.4-1, -2
+    bytes_view binary(std::string_view field);
+    string_pair pair(std::string_view field);  // MQTT-1.5.7-1
+    bytes_view rest(std::string_view field);   // everything up to the limit (PUBLISH payload)
+    // A reason code, checked against the codes the packet may carry (0x82 otherwise).
+    reason_code reason(std::string_view field = "Reason Code");
+
+    // Records the first error; the reader then reads nothing more.
+    void fail(reason_code rc, std::string_view field, std::string_view problem);
+    void fail_at(std::size_t offset, reason_code rc, std::string_view field,
+                 std::string_view problem);
+    bool failed() const { return failed_; }
+    const decode_error& error() const { return error_; }
+
+    std::size_t offset() const { return base_ + std::size_t(pos_ - begin_); }
+    std::size_t remaining() const { return std::size_t(end_ - pos_); }
+    bool at_end() const { return pos_ == end_; }
+    const std::uint8_t* position() const { return pos_; }
+    packet_type type() const { return type_; }
+
+    // Narrows reads to the next n bytes (0x81 if fewer remain); returns the old limit.
+    const std::uint8_t* push_limit(std::size_t n, std::string_view field);
+    void pop_limit(const std::uint8_t* old_end) { end_ = failed_ ? pos_ : old_end; }
+
+    // Visitor plumbing. While muted, reads report nothing (a property's parts are reported once,
+    // as the property).
+    field_visitor* visitor() const { return muted_ ? nullptr : visitor_; }
+    void mute(bool m) { muted_ = m; }
+    void report(std::string_view name, std::size_t offset, std::size_t size, field_value value,
+                std::uint8_t bit_mask = 0) const;
+    void begin(std::string_view section) const;
+    void end() const;
+
+  private:
+    bool need(std::size_t n, std::string_view field);
+
+    const std::uint8_t* begin_;
+    const std::uint8_t* pos_;
+    const std::uint8_t* end_;
+    std::size_t base_;
+    packet_type type_;
+    field_visitor* visitor_;
+    bool muted_ = false;
+    bool failed_ = false;
+    decode_error error_;
+};
+
+// Reads the Properties of a packet or Will (spec 2.2.2): Property Length, then properties, each
+// checked for being defined (0x81), allowed in `ctx` (0x81), not repeated (0x82) and in range.
+void read_properties(reader& r, property_context ctx, properties& out,
+                     std::string_view section = "Properties");
+
+}  // namespace mqtt::detail
