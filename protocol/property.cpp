@@ -437,7 +437,7 @@ void read_properties(reader& r, property_context c, properties& out, std::string
         if (info->id == id::user_property) ++users;
         if (info->id == id::subscription_identifier) ++subscription_ids;
         store(out, info->id, v);
-        r.report(info->name, start, r.offset() - start, shown(info->type, v));
+        if (r.visitor()) r.report(info->name, start, r.offset() - start, shown(info->type, v));
     }
     r.mute(false);
     const bytes_view wire{block, r.position()};

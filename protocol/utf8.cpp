@@ -1,6 +1,7 @@
 #include "protocol/utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace mqtt {
 
@@ -12,6 +13,15 @@ std::size_t utf8_error_index(std::string_view s) {
     const std::size_t n = s.size();
     std::size_t i = 0;
     while (i < n) {
+        // Fast path: eight ASCII bytes at a time, none of them zero (topics are mostly ASCII).
+        while (n - i >= 8) {
+            std::uint64_t v;
+            std::memcpy(&v, p + i, 8);
+            constexpr std::uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+            if ((v & high) != 0 || ((v - ones) & ~v & high) != 0) break;
+            i += 8;
+        }
+        if (i >= n) break;
         const std::uint8_t b = p[i];
         if (b < 0x80) {
             if (b == 0) return i;  // U+0000, MQTT-1.5.4-2

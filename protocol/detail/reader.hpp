@@ -75,6 +75,52 @@ class reader {
     decode_error error_;
 };
 
+inline std::uint8_t reader::u8(std::string_view field) {
+    if (!need(1, field)) return 0;
+    const std::uint8_t v = *pos_++;
+    report(field, offset() - 1, 1, std::uint64_t(v));
+    return v;
+}
+
+inline std::uint16_t reader::u16(std::string_view field) {
+    if (!need(2, field)) return 0;
+    const auto v = std::uint16_t(pos_[0] << 8 | pos_[1]);
+    pos_ += 2;
+    report(field, offset() - 2, 2, std::uint64_t(v));
+    return v;
+}
+
+inline std::uint32_t reader::u32(std::string_view field) {
+    if (!need(4, field)) return 0;
+    const std::uint32_t v = std::uint32_t(pos_[0]) << 24 | std::uint32_t(pos_[1]) << 16 |
+                            std::uint32_t(pos_[2]) << 8 | std::uint32_t(pos_[3]);
+    pos_ += 4;
+    report(field, offset() - 4, 4, std::uint64_t(v));
+    return v;
+}
+
+inline bool reader::need(std::size_t n, std::string_view field) {
+    if (failed_) return false;
+    if (remaining() < n) {
+        fail(reason_code::malformed_packet, field, "truncated: runs past the end of its length");
+        return false;
+    }
+    return true;
+}
+
+inline void reader::report(std::string_view name, std::size_t offset, std::size_t size, field_value value,
+                    std::uint8_t bit_mask) const {
+    if (field_visitor* v = visitor()) v->field(field_event{name, offset, size, bit_mask, value});
+}
+
+inline void reader::begin(std::string_view section) const {
+    if (field_visitor* v = visitor()) v->begin_section(section, offset());
+}
+
+inline void reader::end() const {
+    if (field_visitor* v = visitor()) v->end_section(offset());
+}
+
 // Reads the Properties of a packet or Will (spec 2.2.2): Property Length, then properties, each
 // checked for being defined (0x81), allowed in `ctx` (0x81), not repeated (0x82) and in range.
 void read_properties(reader& r, property_context ctx, properties& out,
