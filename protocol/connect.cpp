@@ -120,10 +120,9 @@ void decode_body(reader& r, std::uint8_t, connack& out) {
                   "reserved bits 7-1 are set (MQTT-3.2.2-1)");
     }
     out.session_present = ack & 0x01;
-    const std::size_t reason_at = r.offset();
     out.reason = r.reason();
     if (!r.failed() && out.session_present && is_failure(out.reason)) {
-        r.fail_at(reason_at, reason_code::protocol_error, "Session Present",
+        r.fail_at(at, reason_code::protocol_error, "Session Present",
                   "Session Present set with a failure reason code (MQTT-3.2.2-6)");
     }
     read_properties(r, property_context::connack, out.props);

@@ -5,21 +5,26 @@ namespace mqtt::detail {
 
 namespace {
 
-// DISCONNECT and AUTH: Reason Code and Property Length may be omitted (spec 3.14.2.1, 3.15.2.1):
-// Remaining Length 0 means Success and no properties; 1 means a Reason Code and no properties.
+// DISCONNECT and AUTH: Remaining Length 0 means Success and no properties (spec 3.14.2.1,
+// 3.15.2.1). DISCONNECT may also stop after its Reason Code (3.14.2.2.1: "If the Remaining Length
+// is less than 2, a value of 0 is used"); AUTH has no such form, so its Reason Code is always
+// followed by a Property Length.
 template <class W, class T>
-void put_reason_and_properties(W& w, const T& p) {
+void put_reason_and_properties(W& w, const T& p, bool property_length_optional) {
     const bool no_props = p.props.empty();
     if (p.reason == reason_code::success && no_props) return;
     w.u8(to_byte(p.reason));
-    if (!no_props) put_properties(w, p.props);
+    if (!no_props || !property_length_optional) put_properties(w, p.props);
 }
 
 template <class T>
-void decode_reason_and_properties(reader& r, T& out, property_context c) {
+void decode_reason_and_properties(reader& r, T& out, property_context c,
+                                  bool property_length_optional) {
     r.begin("Variable Header");
-    if (!r.at_end()) out.reason = r.reason();
-    if (!r.at_end()) read_properties(r, c, out.props);
+    if (!r.at_end()) {
+        out.reason = r.reason();
+        if (!r.at_end() || !property_length_optional) read_properties(r, c, out.props);
+    }
     r.end();
 }
 
@@ -41,22 +46,22 @@ std::uint8_t header_flags(const pingresp&) {
 }
 
 void decode_body(reader& r, std::uint8_t, disconnect& out) {
-    decode_reason_and_properties(r, out, property_context::disconnect);
+    decode_reason_and_properties(r, out, property_context::disconnect, true);
 }
 void decode_body(reader& r, std::uint8_t, auth& out) {
-    decode_reason_and_properties(r, out, property_context::auth);
+    decode_reason_and_properties(r, out, property_context::auth, false);
 }
 void put_body(sizer& w, const disconnect& p) {
-    put_reason_and_properties(w, p);
+    put_reason_and_properties(w, p, true);
 }
 void put_body(writer& w, const disconnect& p) {
-    put_reason_and_properties(w, p);
+    put_reason_and_properties(w, p, true);
 }
 void put_body(sizer& w, const auth& p) {
-    put_reason_and_properties(w, p);
+    put_reason_and_properties(w, p, false);
 }
 void put_body(writer& w, const auth& p) {
-    put_reason_and_properties(w, p);
+    put_reason_and_properties(w, p, false);
 }
 std::uint8_t header_flags(const disconnect&) {
     return 0;

@@ -36,10 +36,10 @@ frame_result framer::feed(bytes_view input) {
     };
 
     // Fast path: a whole packet at the front of the input is handed out in place, uncopied.
+    // Anything else, errors included, takes the byte-at-a-time path below, so `consumed` counts
+    // exactly the header bytes read before an error.
     if (buffer_.empty()) {
         const header_result hr = decode_fixed_header(input, {maximum_packet_size_, stream_offset_});
-        if (hr.status == decode_status::error)
-            return fail(hr.error, std::min<std::size_t>(input.size(), 5));
         if (hr.status == decode_status::complete && input.size() >= hr.header.packet_size()) {
             const std::size_t n = hr.header.packet_size();
             stream_offset_ += n;

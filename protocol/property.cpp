@@ -376,6 +376,7 @@ void read_properties(reader& r, property_context c, properties& out, std::string
     const std::uint8_t* block = r.position();
     std::uint64_t seen = 0;  // bit per identifier
     std::size_t users = 0, subscription_ids = 0;
+    std::size_t authentication_data_at = 0;
     while (!r.failed() && !r.at_end()) {
         const std::size_t start = r.offset();
         r.mute(true);
@@ -436,6 +437,7 @@ void read_properties(reader& r, property_context c, properties& out, std::string
         }
         if (info->id == id::user_property) ++users;
         if (info->id == id::subscription_identifier) ++subscription_ids;
+        if (info->id == id::authentication_data) authentication_data_at = start;
         store(out, info->id, v);
         if (r.visitor()) r.report(info->name, start, r.offset() - start, shown(info->type, v));
     }
@@ -449,8 +451,8 @@ void read_properties(reader& r, property_context c, properties& out, std::string
             wire, subscription_ids, next_subscription_identifier);
     }
     if (!r.failed() && out.authentication_data && !out.authentication_method) {
-        r.fail(reason_code::protocol_error, "Authentication Data",
-               "Authentication Data without an Authentication Method");
+        r.fail_at(authentication_data_at, reason_code::protocol_error, "Authentication Data",
+                  "Authentication Data without an Authentication Method");
     }
     r.pop_limit(old_end);
     r.end();

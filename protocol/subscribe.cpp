@@ -135,7 +135,8 @@ void decode_body(reader& r, std::uint8_t, subscribe& out) {
             r.fail_at(at, reason_code::malformed_packet, "Reserved",
                       "reserved Subscription Options bits are set (MQTT-3.8.3-5)");
         } else if ((o & qos_mask) == 3) {
-            r.fail_at(at, reason_code::malformed_packet, "Maximum QoS", "QoS 3 is not allowed");
+            r.fail_at(at, reason_code::protocol_error, "Maximum QoS",
+                      "Maximum QoS 3 is not allowed (spec 3.8.3.1)");
         } else if ((o & retain_handling_mask) == retain_handling_mask) {
             r.fail_at(at, reason_code::protocol_error, "Retain Handling",
                       "Retain Handling 3 is not allowed");

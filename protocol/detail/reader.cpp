@@ -16,13 +16,6 @@ void reader::fail(reason_code rc, std::string_view field, std::string_view probl
     fail_at(offset(), rc, field, problem);
 }
 
-
-
-
-
-
-
-
 std::uint32_t reader::varint(std::string_view field) {
     const std::size_t start = offset();
     std::uint32_t v = 0;
