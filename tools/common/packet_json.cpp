@@ -1,0 +1,160 @@
+// Packet -> JSON: the writing half of packet_json.hpp (the reading half is packet_json_read.cpp).
+#include "tools/common/packet_json.hpp"
+
+#include <type_traits>
+
+#include "protocol/property.hpp"
+#include "tools/common/hex.hpp"
+
+namespace mqtt::tools {
+
+namespace {
+
+std::string str(std::string_view s) {
+    return std::string(s);
+}
+int qos_number(mqtt::qos q) {
+    return int(q);
+}
+int reason_number(reason_code rc) {
+    return int(to_byte(rc));
+}
+
+json will_to_json(const will_message& w) {
+    json j = json::object();
+    j["topic"] = str(w.topic);
+    j["payload_hex"] = to_hex(w.payload);
+    j["qos"] = qos_number(w.qos);
+    j["retain"] = w.retain;
+    j["properties"] = properties_to_json(w.props);
+    return j;
+}
+
+json subscription_to_json(const subscription& s) {
+    json j = json::object();
+    j["topic_filter"] = str(s.topic_filter);
+    j["qos"] = qos_number(s.max_qos);
+    j["no_local"] = s.no_local;
+    j["retain_as_published"] = s.retain_as_published;
+    j["retain_handling"] = int(s.retain_handling);
+    return j;
+}
+
+json reason_codes_to_json(const list_view<reason_code>& codes) {
+    json a = json::array();
+    for (reason_code rc : codes)
+        a.push_back(reason_number(rc));
+    return a;
+}
+
+void body_to_json(const connect& p, json& j) {
+    j["clean_start"] = p.clean_start;
+    j["keep_alive"] = p.keep_alive;
+    j["properties"] = properties_to_json(p.props);
+    j["client_id"] = str(p.client_id);
+    if (p.will) j["will"] = will_to_json(*p.will);
+    if (p.username) j["username"] = str(*p.username);
+    if (p.password) j["password_hex"] = to_hex(*p.password);
+}
+
+void body_to_json(const connack& p, json& j) {
+    j["session_present"] = p.session_present;
+    j["reason_code"] = reason_number(p.reason);
+    j["properties"] = properties_to_json(p.props);
+}
+
+void body_to_json(const publish& p, json& j) {
+    j["dup"] = p.dup;
+    j["qos"] = qos_number(p.qos);
+    j["retain"] = p.retain;
+    j["topic"] = str(p.topic);
+    if (p.qos != qos::at_most_once) j["packet_id"] = p.packet_id;  // MQTT-2.2.1-2
+    j["properties"] = properties_to_json(p.props);
+    j["payload_hex"] = to_hex(p.payload);
+}
+
+template <packet_type T>
+void body_to_json(const publish_response<T>& p, json& j) {
+    j["packet_id"] = p.packet_id;
+    j["reason_code"] = reason_number(p.reason);
+    j["properties"] = properties_to_json(p.props);
+}
+
+void body_to_json(const subscribe& p, json& j) {
+    j["packet_id"] = p.packet_id;
+    j["properties"] = properties_to_json(p.props);
+    json a = json::array();
+    for (const subscription& s : p.subscriptions)
+        a.push_back(subscription_to_json(s));
+    j["subscriptions"] = std::move(a);
+}
+
+template <class Ack>  // SUBACK, UNSUBACK
+void ack_to_json(const Ack& p, json& j) {
+    j["packet_id"] = p.packet_id;
+    j["properties"] = properties_to_json(p.props);
+    j["reason_codes"] = reason_codes_to_json(p.reason_codes);
+}
+void body_to_json(const suback& p, json& j) {
+    ack_to_json(p, j);
+}
+void body_to_json(const unsuback& p, json& j) {
+    ack_to_json(p, j);
+}
+
+void body_to_json(const unsubscribe& p, json& j) {
+    j["packet_id"] = p.packet_id;
+    j["properties"] = properties_to_json(p.props);
+    json a = json::array();
+    for (std::string_view f : p.topic_filters)
+        a.push_back(str(f));
+    j["topic_filters"] = std::move(a);
+}
+
+void body_to_json(const pingreq&, json&) {}
+void body_to_json(const pingresp&, json&) {}
+
+template <class P>  // DISCONNECT, AUTH
+void reason_and_properties_to_json(const P& p, json& j) {
+    j["reason_code"] = reason_number(p.reason);
+    j["properties"] = properties_to_json(p.props);
+}
+void body_to_json(const disconnect& p, json& j) {
+    reason_and_properties_to_json(p, j);
+}
+void body_to_json(const auth& p, json& j) {
+    reason_and_properties_to_json(p, j);
+}
+
+}  // namespace
+
+json properties_to_json(const properties& props) {
+    json j = json::object();
+    visit_properties(props, [&](property_id id, const auto& v) {
+        const property_info* info = find_property(std::uint8_t(id));
+        if (!info) return;
+        const std::string key = str(info->json_key);
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, string_pair>) {
+            j[key].push_back(json::array({str(v.name), str(v.value)}));
+        } else if constexpr (std::is_same_v<V, bytes_view>) {
+            j[key] = to_hex(v);
+        } else if constexpr (std::is_same_v<V, std::string_view>) {
+            j[key] = str(v);
+        } else if (id == property_id::subscription_identifier) {
+            j[key].push_back(v);
+        } else {
+            j[key] = v;
+        }
+    });
+    return j;
+}
+
+json packet_to_json(const packet& p) {
+    json j = json::object();
+    j["type"] = str(packet_type_name(type_of(p)));
+    std::visit([&](const auto& body) { body_to_json(body, j); }, p);
+    return j;
+}
+
+}  // namespace mqtt::tools

@@ -1,0 +1,51 @@
+// mqtt-inspect: MQTT v5 packets byte by byte. `decode` prints hex as packets, layer by layer (or
+// as JSON lines); `encode` turns those JSON lines back into bytes. See tools/README.md.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "tools/inspect/commands.hpp"
+
+int main(int argc, char** argv) {
+    using namespace mqtt::inspect;
+
+    CLI::App app{"Shows MQTT v5 packets byte by byte, and builds packets from JSON.",
+                 "mqtt-inspect"};
+    app.set_version_flag("--version", "mqtt-inspect " MQTT_VERSION);
+    app.require_subcommand(1);
+
+    decode_settings dec;
+    CLI::App* decode_cmd = app.add_subcommand(
+        "decode", "Print packets layer by layer from hex (arguments, or stdin when none).");
+    decode_cmd->add_option(
+        "hex", dec.hex, "Packet bytes as hex; spaces, newlines, 0x prefixes and ':' are allowed");
+    decode_cmd->add_flag("--json", dec.json, "Print one JSON object per packet instead");
+    decode_cmd
+        ->add_option("--max-packet-size", dec.maximum_packet_size,
+                     "Refuse packets larger than N bytes (0x95 Packet too large); default: "
+                     "unlimited")
+        ->check(CLI::Range(std::uint32_t(1), mqtt::max_packet_size_limit));
+
+    encode_settings enc;
+    CLI::App* encode_cmd = app.add_subcommand(
+        "encode", "Print the bytes of packets given as JSON lines (the format of decode --json).");
+    encode_cmd->add_option("file", enc.file, "File of JSON lines; stdin when absent or -");
+    encode_cmd->add_flag("--force", enc.force,
+                         "Encode packets that break the protocol too (with a warning)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);  // prints help, version or the error
+        return rc == 0 ? exit_ok : exit_bad_input;
+    }
+
+    try {
+        if (decode_cmd->parsed()) return run_decode(dec, std::cin, std::cout, std::cerr);
+        return run_encode(enc, std::cin, std::cout, std::cerr);
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
