@@ -28,6 +28,8 @@ const encode_case encode_cases[] = {
     {R"({"type":"pingresp"})", "d0 00"},  // type names are case-insensitive
     // Shortest forms (spec 3.4.2.1): no Reason Code when Success and no properties.
     {R"({"type":"PUBACK","packet_id":7})", "40 02 00 07"},
+    // A QoS 0 PUBLISH has no Packet Identifier (MQTT-2.2.1-2): a packet_id of 0 means none.
+    {R"({"type":"PUBLISH","topic":"a","packet_id":0})", "30 04 00 01 61 00"},
     {R"({"type":"PUBACK","packet_id":7,"reason_code":16})", "40 03 00 07 10"},
     // PUBREL carries fixed-header flags 0010 (MQTT-3.6.1-1); packet_id defaults to 1.
     {R"({"type":"PUBREL"})", "62 02 00 01"},

@@ -207,7 +207,10 @@ packet body_from_json(packet_type type, const json& j, owned_packet& store) {
             p.qos = r.qos("qos");
             p.retain = r.boolean("retain", false);
             p.topic = r.string("topic");
-            if (p.qos == qos::at_most_once && r.find("packet_id")) {
+            // A QoS 0 PUBLISH has no Packet Identifier (MQTT-2.2.1-2); 0 or null is taken as
+            // "none", as other tools write it, any other value is an error.
+            if (const auto* id = r.find("packet_id");
+                p.qos == qos::at_most_once && id && !id->is_null() && *id != 0) {
                 fail("packet_id", "a QoS 0 PUBLISH has no Packet Identifier (MQTT-2.2.1-2)");
             }
             if (p.qos != qos::at_most_once) p.packet_id = packet_id(r);
