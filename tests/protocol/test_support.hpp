@@ -66,6 +66,27 @@ inline byte_vector hex(std::string_view text) {
 }
 
 // Joins byte vectors: concat(hex("30 80 01 ..."), byte_vector(122, 'x')).
+// UTF-8 encoding of one code point (RFC 3629), written independently of the code under test.
+// Surrogates and values above U+10FFFF are encoded as the bit pattern asks, so tests can build
+// those invalid sequences too.
+inline void append_utf8(std::string& s, std::uint32_t cp) {
+    if (cp < 0x80) {
+        s += char(cp);
+    } else if (cp < 0x800) {
+        s += char(0xC0 | (cp >> 6));
+        s += char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        s += char(0xE0 | (cp >> 12));
+        s += char(0x80 | ((cp >> 6) & 0x3F));
+        s += char(0x80 | (cp & 0x3F));
+    } else {
+        s += char(0xF0 | (cp >> 18));
+        s += char(0x80 | ((cp >> 12) & 0x3F));
+        s += char(0x80 | ((cp >> 6) & 0x3F));
+        s += char(0x80 | (cp & 0x3F));
+    }
+}
+
 inline byte_vector concat(std::initializer_list<byte_vector> parts) {
     byte_vector out;
     for (const auto& p : parts)

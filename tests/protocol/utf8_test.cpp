@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "protocol/utf8.hpp"
+#include "test_support.hpp"
 
 namespace mqtt {
 namespace {
@@ -128,21 +129,7 @@ TEST(utf8, bom_kept_MQTT_1_5_4_3) {
 // the whole Unicode range edges are covered; surrogates and values above U+10FFFF refused.
 std::string encode_code_point(char32_t cp) {
     std::string s;
-    if (cp < 0x80) {
-        s += char(cp);
-    } else if (cp < 0x800) {
-        s += char(0xC0 | (cp >> 6));
-        s += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        s += char(0xE0 | (cp >> 12));
-        s += char(0x80 | ((cp >> 6) & 0x3F));
-        s += char(0x80 | (cp & 0x3F));
-    } else {
-        s += char(0xF0 | (cp >> 18));
-        s += char(0x80 | ((cp >> 12) & 0x3F));
-        s += char(0x80 | ((cp >> 6) & 0x3F));
-        s += char(0x80 | (cp & 0x3F));
-    }
+    test::append_utf8(s, cp);
     return s;
 }
 
