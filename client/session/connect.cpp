@@ -1,0 +1,102 @@
+// What CONNECT says (spec 3.1) and what CONNACK means (spec 3.2).
+#include "client/session/convert.hpp"
+#include "client/session/session.hpp"
+
+namespace mqtt::session {
+
+namespace {
+
+std::optional<std::uint8_t> flag(const std::optional<bool>& b) {
+    return b ? std::optional<std::uint8_t>(*b ? 1 : 0) : std::nullopt;
+}
+
+}  // namespace
+
+void session::send_connect() {
+    // Clean Start only on the first connection, unless the caller asked to resume; later
+    // connections resume the session (the server says with Session Present whether it could).
+    const bool clean_start = first_connection_ && options_.clean_start;
+    if (clean_start) {
+        // MQTT-3.1.2-4: a new session on both sides. Nothing was sent yet, so only queued
+        // messages can exist, and they stay queued.
+        if (!inflight_.empty() || !inbound_qos2_.empty()) discard_session_state();
+        have_session_state_ = false;
+    }
+
+    connect c;
+    c.clean_start = clean_start;
+    c.keep_alive = options_.keep_alive;
+    c.client_id = options_.client_id;
+    if (options_.session_expiry_interval != 0) {
+        c.props.session_expiry_interval = options_.session_expiry_interval;
+    }
+    c.props.receive_maximum = options_.receive_maximum;
+    c.props.maximum_packet_size = options_.maximum_packet_size;
+    c.props.topic_alias_maximum = options_.topic_alias_maximum;
+    c.props.request_response_information = flag(options_.request_response_information);
+    c.props.request_problem_information = flag(options_.request_problem_information);
+    const std::vector<string_pair> pairs = detail::pair_views(options_.user_properties);
+    c.props.user_properties = std::span<const string_pair>(pairs);
+
+    std::string method;
+    std::optional<byte_vector> auth_data;
+    if (auth_) {
+        method = auth_->method();
+        auth_data = auth_->start(false);
+        c.props.authentication_method = method;
+        c.props.authentication_data = detail::view(auth_data);
+    }
+
+    std::vector<string_pair> will_pairs;
+    if (options_.will) {
+        const message& m = options_.will->message;
+        mqtt::publish w = detail::publish_view(m, will_pairs);
+        will_message& will = c.will.emplace();
+        will.topic = w.topic;
+        will.payload = w.payload;
+        will.qos = w.qos;
+        will.retain = w.retain;
+        will.props = w.props;
+        will.props.will_delay_interval = options_.will->will_delay_interval;
+    }
+    if (options_.username) c.username = *options_.username;
+    c.password = detail::view(options_.password);
+    send(c);
+}
+
+void session::apply_connack(const connack& p) {
+    const properties& q = p.props;
+    server_limits l;
+    l.receive_maximum = q.receive_maximum.value_or(65'535);
+    l.maximum_qos = q.maximum_qos.value_or(2);
+    l.retain_available = q.retain_available.value_or(1) == 1;
+    l.maximum_packet_size = q.maximum_packet_size.value_or(max_packet_size_limit);
+    l.topic_alias_maximum = q.topic_alias_maximum.value_or(0);
+    l.wildcard_subscription_available = q.wildcard_subscription_available.value_or(1) == 1;
+    l.subscription_identifier_available = q.subscription_identifier_available.value_or(1) == 1;
+    l.shared_subscription_available = q.shared_subscription_available.value_or(1) == 1;
+    l.server_keep_alive = q.server_keep_alive;
+    limits_ = l;
+    keep_alive_ = q.server_keep_alive.value_or(options_.keep_alive);  // MQTT-3.2.2-21
+    out_aliases_.reset(l.topic_alias_maximum);  // none when absent or 0 (MQTT-3.2.2-18)
+    // The server may shorten our Session Expiry Interval (spec 3.2.2.3.2); a session that
+    // outlives the connection is one we may resume.
+    const std::uint32_t expiry =
+        q.session_expiry_interval.value_or(options_.session_expiry_interval);
+    have_session_state_ = expiry != 0;
+}
+
+connected session::connected_event(const connack& p) const {
+    connected ev;
+    ev.session_present = p.session_present;
+    ev.limits = limits_;
+    ev.keep_alive = keep_alive_;
+    ev.assigned_client_identifier = detail::owned(p.props.assigned_client_identifier);
+    ev.response_information = detail::owned(p.props.response_information);
+    ev.server_reference = detail::owned(p.props.server_reference);
+    ev.reason_string = detail::owned(p.props.reason_string);
+    ev.user_properties = detail::owned_pairs(p.props.user_properties);
+    return ev;
+}
+
+}  // namespace mqtt::session

@@ -1,0 +1,73 @@
+// The server's PUBLISHes (spec 4.3, receiver side). Every PUBLISH is acknowledged as its QoS
+// requires, whether or not the application handles it (MQTT-4.5.0-2), and at once, so
+// acknowledgements leave in arrival order (MQTT-4.6.0-2, -3).
+#include <fmt/format.h>
+
+#include "client/session/convert.hpp"
+#include "client/session/session.hpp"
+
+namespace mqtt::session {
+
+void session::on_publish(const mqtt::publish& p) {
+    // Topic Alias (spec 3.3.2.3.4): 1..our maximum, remapped for this connection only.
+    std::string_view topic = p.topic;
+    if (p.props.topic_alias) {
+        const std::uint16_t alias = *p.props.topic_alias;
+        if (alias > in_aliases_.maximum()) {
+            violation(reason_code::topic_alias_invalid,
+                      fmt::format("Topic Alias {} is above our Topic Alias Maximum {}", alias,
+                                  in_aliases_.maximum()));
+            return;
+        }
+        if (!p.topic.empty()) {
+            in_aliases_.set(alias, p.topic);
+        } else if (const auto known = in_aliases_.get(alias)) {
+            topic = *known;
+        } else {
+            violation(
+                reason_code::protocol_error,
+                fmt::format("Topic Alias {} was never set and the Topic Name is empty", alias));
+            return;
+        }
+    }
+
+    message_received ev{detail::owned_message(p, topic), p.packet_id, p.dup, p.props.topic_alias};
+    switch (p.qos) {
+        case qos::at_most_once:
+            emit(std::move(ev));
+            break;
+        case qos::at_least_once:
+            emit(std::move(ev));
+            send(puback{p.packet_id, reason_code::success, {}});
+            break;
+        case qos::exactly_once:
+            if (inbound_qos2_.contains(p.packet_id)) {
+                // Seen before PUBREL: acknowledge again, deliver once (MQTT-4.3.3-10).
+                send(pubrec{p.packet_id, reason_code::success, {}});
+                break;
+            }
+            if (inbound_qos2_.size() >= options_.receive_maximum.value_or(65'535)) {
+                violation(reason_code::receive_maximum_exceeded,
+                          fmt::format("more than our Receive Maximum of {} QoS 2 messages "
+                                      "unacknowledged",
+                                      options_.receive_maximum.value_or(65'535)));
+                return;
+            }
+            inbound_qos2_.insert(p.packet_id);
+            store_->put_inbound_qos2(p.packet_id);
+            emit(std::move(ev));
+            send(pubrec{p.packet_id, reason_code::success, {}});
+            break;
+    }
+}
+
+void session::on_pubrel(const pubrel& p) {
+    if (inbound_qos2_.erase(p.packet_id) == 0) {
+        send(pubcomp{p.packet_id, reason_code::packet_identifier_not_found, {}});
+        return;
+    }
+    store_->erase_inbound_qos2(p.packet_id);
+    send(pubcomp{p.packet_id, reason_code::success, {}});  // MQTT-4.3.3-11
+}
+
+}  // namespace mqtt::session

@@ -1,0 +1,213 @@
+// Our PUBLISHes (spec 4.3): QoS 0 goes out at once; QoS 1 and 2 wait in `queue_` until the
+// server's Receive Maximum leaves quota (spec 4.9), then live in `inflight_` until PUBACK, or
+// PUBREC then PUBCOMP. Tickets are taken in accept order and publishes leave the queue in that
+// order, so ticket order is send order, which is the order of a resend (MQTT-4.6.0-1).
+#include <fmt/format.h>
+
+#include "client/session/convert.hpp"
+#include "client/session/session.hpp"
+#include "protocol/topic.hpp"
+#include "protocol/utf8.hpp"
+
+namespace mqtt::session {
+
+namespace {
+
+command_result refuse(errc e, std::string detail) {
+    return {0, e, std::move(detail)};
+}
+
+}  // namespace
+
+std::size_t session::send_quota() const {
+    return inflight_.size() < limits_.receive_maximum ? limits_.receive_maximum - inflight_.size()
+                                                      : 0;
+}
+
+command_result session::check_publish(const message& m) const {
+    if (state_ == state::closing) return refuse(errc::closed, "the session is closing");
+    if (std::uint8_t(m.qos) > 2) return refuse(errc::invalid_argument, "QoS must be 0, 1 or 2");
+    if (const char* problem = topic_name_problem(m.topic)) {
+        return refuse(errc::invalid_topic, fmt::format("Topic Name: {}", problem));
+    }
+    const message_properties& p = m.props;
+    if (p.payload_format_indicator && *p.payload_format_indicator > 1) {
+        return refuse(errc::invalid_argument, "Payload Format Indicator must be 0 or 1");
+    }
+    if (p.content_type && !valid_utf8(*p.content_type)) {
+        return refuse(errc::invalid_utf8, "Content Type is not valid UTF-8");
+    }
+    if (p.response_topic) {
+        if (const char* problem = topic_name_problem(*p.response_topic)) {
+            return refuse(errc::invalid_topic,
+                          fmt::format("Response Topic: {} (MQTT-3.3.2-14)", problem));
+        }
+    }
+    for (const auto& [name, value] : p.user_properties) {
+        if (!valid_utf8(name) || !valid_utf8(value)) {
+            return refuse(errc::invalid_utf8, "User Property is not valid UTF-8");
+        }
+    }
+    if (std::uint8_t(m.qos) > limits_.maximum_qos) {
+        return refuse(errc::qos_not_supported,
+                      fmt::format("QoS {} is above the server's Maximum QoS {} (MQTT-3.2.2-11)",
+                                  int(m.qos), limits_.maximum_qos));
+    }
+    if (m.retain && !limits_.retain_available) {
+        return refuse(errc::retain_not_supported,
+                      "the server does not support retained messages (MQTT-3.2.2-14)");
+    }
+    // Measured on the whole packet as it would be sent without a Topic Alias (MQTT-3.2.2-15).
+    std::vector<string_pair> pairs;
+    mqtt::publish view = detail::publish_view(m, pairs);
+    view.packet_id = m.qos == qos::at_most_once ? 0 : 1;
+    const std::optional<std::size_t> size = encoded_size(view);
+    if (!size || *size > limits_.maximum_packet_size) {
+        return refuse(errc::packet_too_large,
+                      size ? fmt::format("the PUBLISH would be {} bytes; the server's Maximum "
+                                         "Packet Size is {} (MQTT-3.2.2-15)",
+                                         *size, limits_.maximum_packet_size)
+                           : std::string("a field is too long to encode"));
+    }
+    return {};
+}
+
+command_result session::publish(message m, time_point now) {
+    now_ = now;
+    if (command_result bad = check_publish(m); !bad) return bad;
+    if (m.qos == qos::at_most_once) {
+        if (state_ != state::connected) {
+            return refuse(errc::not_connected, "a QoS 0 message is only sent on a connection");
+        }
+        const std::uint64_t ticket = next_ticket_++;
+        outbound entry{ticket, 0, outbound_stage::awaiting_ack, std::move(m)};
+        send_publish(entry, false);
+        emit(publish_completed{ticket});
+        return {ticket};
+    }
+    // Every QoS 1/2 message takes a Packet Identifier; never more than there are (spec 2.2.1).
+    if (ids_.in_use_count() + queue_.size() >= 65'535) {
+        return refuse(errc::packet_identifiers_exhausted,
+                      "65,535 QoS 1/2 messages are already waiting or in flight");
+    }
+    const std::uint64_t ticket = next_ticket_++;
+    queue_.push_back(outbound{ticket, 0, outbound_stage::queued, std::move(m)});
+    store_outbound(queue_.back());
+    send_queued();
+    return {ticket};
+}
+
+void session::send_queued() {
+    // Only PUBLISHes wait for quota; acknowledgements and PINGREQ never do (MQTT-3.3.4-8).
+    while (state_ == state::connected && !queue_.empty() && send_quota() > 0) {
+        const std::optional<std::uint16_t> id = ids_.acquire();
+        if (!id) return;  // identifiers free up as acknowledgements arrive
+        outbound entry = std::move(queue_.front());
+        queue_.pop_front();
+        entry.packet_id = *id;
+        entry.stage = outbound_stage::awaiting_ack;
+        ticket_by_id_[*id] = entry.ticket;
+        auto [it, inserted] = inflight_.emplace(entry.ticket, std::move(entry));
+        store_outbound(it->second);
+        send_publish(it->second, false);  // DUP 0 on the first send (MQTT-4.3.2-2, -4.3.3-2)
+    }
+}
+
+void session::send_publish(outbound& entry, bool dup) {
+    std::vector<string_pair> pairs;
+    mqtt::publish p = detail::publish_view(entry.msg, pairs);
+    p.dup = dup && entry.msg.qos != qos::at_most_once;  // MQTT-3.3.1-2
+    p.packet_id = entry.packet_id;
+    const outbound_aliases::choice alias = out_aliases_.pick(entry.msg.topic);
+    if (alias.alias != 0) {
+        p.props.topic_alias = alias.alias;
+        if (!alias.send_topic) p.topic = {};
+    }
+    send(p);
+}
+
+void session::complete(std::map<std::uint64_t, outbound>::iterator it, reason_code rc,
+                       const properties& props) {
+    const outbound& entry = it->second;
+    emit(publish_completed{entry.ticket, entry.packet_id, rc, detail::owned(props.reason_string),
+                           detail::owned_pairs(props.user_properties)});
+    ids_.release(entry.packet_id);
+    ticket_by_id_.erase(entry.packet_id);
+    store_->erase_outbound(entry.ticket);
+    inflight_.erase(it);
+    send_queued();  // the freed quota goes to the next waiting message
+}
+
+namespace {
+
+template <class Map, class Ids>
+auto find_inflight(Map& inflight, const Ids& ticket_by_id, std::uint16_t id) {
+    const auto t = ticket_by_id.find(id);
+    return t == ticket_by_id.end() ? inflight.end() : inflight.find(t->second);
+}
+
+}  // namespace
+
+void session::on_puback(const puback& p) {
+    const auto it = find_inflight(inflight_, ticket_by_id_, p.packet_id);
+    if (it == inflight_.end() || it->second.msg.qos != qos::at_least_once) return;  // stale
+    complete(it, p.reason, p.props);
+}
+
+void session::on_pubrec(const pubrec& p) {
+    const auto it = find_inflight(inflight_, ticket_by_id_, p.packet_id);
+    if (it == inflight_.end() || it->second.msg.qos != qos::exactly_once) {
+        send(pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
+        return;
+    }
+    if (is_failure(p.reason)) {  // the exchange ends here: no PUBREL (MQTT-4.3.3-4, 4.4.0-2)
+        complete(it, p.reason, p.props);
+        return;
+    }
+    outbound& entry = it->second;
+    if (entry.stage == outbound_stage::awaiting_ack) {
+        entry.stage = outbound_stage::awaiting_pubcomp;  // never resend the PUBLISH now
+        store_outbound(entry);                           // (MQTT-4.3.3-6)
+    }
+    send(pubrel{p.packet_id, reason_code::success, {}});  // in PUBREC order (MQTT-4.6.0-4)
+}
+
+void session::on_pubcomp(const pubcomp& p) {
+    const auto it = find_inflight(inflight_, ticket_by_id_, p.packet_id);
+    if (it == inflight_.end() || it->second.stage != outbound_stage::awaiting_pubcomp) return;
+    complete(it, p.reason, p.props);
+}
+
+void session::resend_inflight() {
+    // MQTT-4.4.0-1: unacknowledged PUBLISHes again with DUP 1, PUBRELs again, original order
+    // and identifiers. (They were counted against the quota when first sent.)
+    for (auto& [ticket, entry] : inflight_) {
+        if (entry.stage == outbound_stage::awaiting_pubcomp) {
+            send(pubrel{entry.packet_id, reason_code::success, {}});
+        } else {
+            send_publish(entry, true);
+        }
+    }
+}
+
+void session::discard_session_state() {
+    emit(session_discarded{inflight_.size(), inbound_qos2_.size()});
+    for (const auto& [ticket, entry] : inflight_) {
+        publish_completed done{ticket, entry.packet_id};
+        done.error = errc::session_discarded;
+        emit(std::move(done));
+        ids_.release(entry.packet_id);
+        store_->erase_outbound(ticket);
+    }
+    inflight_.clear();
+    ticket_by_id_.clear();
+    for (const std::uint16_t id : inbound_qos2_)
+        store_->erase_inbound_qos2(id);
+    inbound_qos2_.clear();
+}
+
+void session::store_outbound(const outbound& entry) {
+    store_->put_outbound(stored_outbound{entry.ticket, entry.packet_id, entry.stage, entry.msg});
+}
+
+}  // namespace mqtt::session

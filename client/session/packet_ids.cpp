@@ -1,0 +1,34 @@
+#include "client/session/packet_ids.hpp"
+
+namespace mqtt::session {
+
+std::optional<std::uint16_t> packet_id_pool::acquire() {
+    if (count_ == 65'535) return std::nullopt;
+    std::uint16_t id = last_;
+    do {
+        id = std::uint16_t(id == 65'535 ? 1 : id + 1);  // wraps to 1: 0 is never an identifier
+    } while ((*used_)[id]);
+    (*used_)[id] = true;
+    ++count_;
+    last_ = id;
+    return id;
+}
+
+void packet_id_pool::reserve(std::uint16_t id) {
+    if (id == 0 || (*used_)[id]) return;
+    (*used_)[id] = true;
+    ++count_;
+}
+
+void packet_id_pool::release(std::uint16_t id) {
+    if (id == 0 || !(*used_)[id]) return;
+    (*used_)[id] = false;
+    --count_;
+}
+
+void packet_id_pool::clear() {
+    used_->reset();
+    count_ = 0;
+}
+
+}  // namespace mqtt::session

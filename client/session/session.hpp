@@ -1,0 +1,194 @@
+// The MQTT v5 client session: a state machine with no sockets, no clock and no threads.
+//
+// Call-order contract
+// -------------------
+// The caller owns the connection and the clock; the session owns the protocol.
+//
+//   1. Construct with the connect options (and optionally a store and an authenticator).
+//   2. When a network connection is up: connection_opened(now). CONNECT is now in the output.
+//   3. Whenever bytes arrive: receive(bytes, now). Any chunking is fine.
+//   4. Commands at any time: publish(), subscribe(), unsubscribe(), disconnect(),
+//      reauthenticate(), each with `now`. They validate first and refuse misuse with an error
+//      (nothing is sent then). QoS 1/2 publishes are accepted while disconnected and wait.
+//   5. After EVERY call above: send take_output() on the connection (it may be empty), drain
+//      poll_event() until it returns nullopt, and (re)arm a timer for next_deadline().
+//   6. When the timer fires: handle_timeout(now), then step 5 again.
+//   7. If wants_close() is true after step 5, close the connection once the output is written:
+//      the session sent or received DISCONNECT, or gave up on the connection.
+//   8. When the connection ends (for any reason): connection_lost(now), then step 5. The session
+//      keeps its state; connection_opened() on a new connection resumes it (Clean Start 0).
+//
+// `now` must come from a monotonic clock and never go backwards. Output bytes are complete MQTT
+// packets, in the order they must be written.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include "client/session/authenticator.hpp"
+#include "client/session/errors.hpp"
+#include "client/session/events.hpp"
+#include "client/session/packet_ids.hpp"
+#include "client/session/store.hpp"
+#include "client/session/timers.hpp"
+#include "client/session/topic_alias.hpp"
+#include "client/session/types.hpp"
+#include "protocol/codec.hpp"
+#include "protocol/framer.hpp"
+
+namespace mqtt::session {
+
+// A command's outcome: a ticket that later events carry, or why it was refused.
+struct command_result {
+    std::uint64_t ticket = 0;
+    std::error_code error;
+    std::string detail;  // says which field or limit, for people
+    explicit operator bool() const { return !error; }
+};
+
+struct disconnect_options {
+    reason_code reason = reason_code::success;             // 0x04 asks the server to send the Will
+    std::optional<std::uint32_t> session_expiry_interval;  // an update (spec 3.14.2.2.2)
+    std::optional<std::string> reason_string;
+    user_property_list user_properties;
+};
+
+enum class state : std::uint8_t {
+    disconnected,  // no connection
+    connecting,    // CONNECT sent; AUTH exchanges may follow; waiting for CONNACK
+    connected,     // CONNACK 0x00 received
+    closing,       // DISCONNECT sent or received: nothing more is sent; close the connection
+};
+
+class session {
+  public:
+    explicit session(connect_options options, session_store* store = nullptr,
+                     authenticator* auth = nullptr);
+
+    // Connection lifecycle.
+    void connection_opened(time_point now);
+    void connection_lost(time_point now);
+    void receive(bytes_view bytes, time_point now);
+    void handle_timeout(time_point now);
+    std::optional<time_point> next_deadline() const { return timers_.next(); }
+
+    // Commands.
+    command_result publish(message m, time_point now);
+    command_result subscribe(std::vector<subscription_request> subscriptions,
+                             subscribe_options options, time_point now);
+    command_result unsubscribe(std::vector<std::string> topic_filters,
+                               user_property_list user_properties, time_point now);
+    std::error_code disconnect(disconnect_options options, time_point now);
+    std::error_code reauthenticate(time_point now);
+
+    // Outputs.
+    byte_vector take_output();
+    std::optional<event> poll_event();
+    bool wants_close() const { return state_ == state::closing; }
+
+    // Observations (for tools and tests).
+    mqtt::session::state current_state() const { return state_; }
+    const server_limits& limits() const { return limits_; }
+    std::uint16_t keep_alive() const { return keep_alive_; }   // in force on this connection
+    std::size_t inflight() const { return inflight_.size(); }  // sent, not completed (QoS 1/2)
+    std::size_t queued() const { return queue_.size(); }       // accepted, waiting to be sent
+    std::size_t send_quota() const;  // QoS 1/2 PUBLISHes we may still send (spec 4.9)
+    std::size_t inbound_qos2_pending() const { return inbound_qos2_.size(); }
+    const connect_options& options() const { return options_; }
+
+  private:
+    struct outbound {
+        std::uint64_t ticket = 0;
+        std::uint16_t packet_id = 0;
+        outbound_stage stage = outbound_stage::queued;
+        message msg;
+    };
+    struct pending_request {  // SUBSCRIBE or UNSUBSCRIBE awaiting its ack
+        std::uint64_t ticket = 0;
+        std::size_t filters = 0;
+        bool subscribe = true;
+    };
+
+    // session.cpp: the transitions (theory of operation there)
+    void on_packet(const packet& p);
+    void on_connack(const connack& p);
+    void on_disconnect(const mqtt::disconnect& p);
+    void violation(reason_code rc, std::string detail);
+    void end_connection(disconnected ev);
+    std::uint32_t framer_maximum() const;
+
+    // connect.cpp: what CONNECT says and what CONNACK means
+    void send_connect();
+    void apply_connack(const connack& p);
+    connected connected_event(const connack& p) const;
+
+    // auth.cpp: enhanced authentication
+    bool check_connack_authentication(const connack& p);
+    void on_auth(const auth& p);
+    void fail_authentication(std::string detail);
+
+    // outbound.cpp: our PUBLISHes and their acknowledgements
+    command_result check_publish(const message& m) const;
+    void send_queued();
+    void send_publish(outbound& entry, bool dup);
+    void on_puback(const puback& p);
+    void on_pubrec(const pubrec& p);
+    void on_pubcomp(const pubcomp& p);
+    void complete(std::map<std::uint64_t, outbound>::iterator it, reason_code rc,
+                  const properties& props);
+    void resend_inflight();
+    void discard_session_state();
+
+    // inbound.cpp: the server's PUBLISHes
+    void on_publish(const mqtt::publish& p);
+    void on_pubrel(const pubrel& p);
+
+    // subscriptions.cpp: SUBACK and UNSUBACK
+    void on_suback(const suback& p);
+    void on_unsuback(const unsuback& p);
+
+    // Writing: every packet goes through send(), which also restarts the keep-alive timer.
+    void send(const packet& p);
+    void emit(event e) { events_.push_back(std::move(e)); }
+    void store_outbound(const outbound& entry);
+
+    connect_options options_;
+    session_store* store_;
+    authenticator* auth_;
+    std::unique_ptr<memory_store> own_store_;  // used when no store is given
+
+    mqtt::session::state state_ = state::disconnected;
+    bool first_connection_ = true;
+    bool have_session_state_ = false;  // a session we may resume (MQTT-3.2.2-4)
+    bool reauthenticating_ = false;
+    time_point now_{};
+    time_point last_send_{};
+
+    server_limits limits_;
+    std::uint16_t keep_alive_ = 0;
+    framer framer_;
+    timer_table timers_;
+    packet_id_pool ids_;
+    outbound_aliases out_aliases_;
+    inbound_aliases in_aliases_;
+
+    std::uint64_t next_ticket_ = 1;
+    std::deque<outbound> queue_;                  // QoS 1/2 waiting to be sent, in order
+    std::map<std::uint64_t, outbound> inflight_;  // by ticket = original send order
+    std::unordered_map<std::uint16_t, std::uint64_t> ticket_by_id_;
+    std::unordered_map<std::uint16_t, pending_request> requests_;
+    std::set<std::uint16_t> inbound_qos2_;  // PUBREC sent, PUBREL not yet received
+
+    byte_vector output_;
+    std::deque<event> events_;
+};
+
+}  // namespace mqtt::session

@@ -1,0 +1,195 @@
+// SUBSCRIBE and UNSUBSCRIBE (spec 3.8 - 3.11). They live for one connection: one still
+// unanswered when the connection ends is reported with errc::connection_lost (session.cpp).
+#include <fmt/format.h>
+
+#include "client/session/convert.hpp"
+#include "client/session/session.hpp"
+#include "protocol/topic.hpp"
+#include "protocol/utf8.hpp"
+
+namespace mqtt::session {
+
+namespace {
+
+command_result refuse(errc e, std::string detail) {
+    return {0, e, std::move(detail)};
+}
+
+bool has_wildcard(std::string_view filter) {
+    return filter.find_first_of("+#") != std::string_view::npos;
+}
+
+std::optional<command_result> check_user_properties(const user_property_list& list) {
+    for (const auto& [name, value] : list) {
+        if (!valid_utf8(name) || !valid_utf8(value)) {
+            return refuse(errc::invalid_utf8, "User Property is not valid UTF-8");
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+command_result session::subscribe(std::vector<subscription_request> subs, subscribe_options o,
+                                  time_point now) {
+    now_ = now;
+    if (state_ == state::closing) return refuse(errc::closed, "the session is closing");
+    if (state_ != state::connected)
+        return refuse(errc::not_connected, "SUBSCRIBE needs a connection");
+    if (subs.empty()) {
+        return refuse(errc::invalid_argument, "SUBSCRIBE needs a Topic Filter (MQTT-3.8.3-2)");
+    }
+    for (const subscription_request& s : subs) {
+        if (const char* problem = topic_filter_problem(s.topic_filter)) {
+            return refuse(errc::invalid_topic_filter,
+                          fmt::format("Topic Filter \"{}\": {}", s.topic_filter, problem));
+        }
+        if (std::uint8_t(s.max_qos) > 2)
+            return refuse(errc::invalid_argument, "QoS must be 0, 1 or 2");
+        if (std::uint8_t(s.retain_handling) > 2) {
+            return refuse(errc::invalid_argument, "Retain Handling must be 0, 1 or 2");
+        }
+        const auto shared = parse_shared(s.topic_filter);
+        if (shared && s.no_local) {
+            return refuse(errc::invalid_argument,
+                          "No Local on a Shared Subscription (MQTT-3.8.3-4)");
+        }
+        if (shared && !limits_.shared_subscription_available) {
+            return refuse(errc::feature_not_available,
+                          "the server does not support Shared Subscriptions");
+        }
+        if (has_wildcard(shared ? shared->filter : s.topic_filter) &&
+            !limits_.wildcard_subscription_available) {
+            return refuse(errc::feature_not_available,
+                          "the server does not support Wildcard Subscriptions");
+        }
+    }
+    if (o.subscription_identifier) {
+        if (*o.subscription_identifier == 0 ||
+            *o.subscription_identifier > max_variable_byte_integer) {
+            return refuse(errc::invalid_argument, "Subscription Identifier must be 1..268,435,455");
+        }
+        if (!limits_.subscription_identifier_available) {
+            return refuse(errc::feature_not_available,
+                          "the server does not support Subscription Identifiers");
+        }
+    }
+    if (auto bad = check_user_properties(o.user_properties)) return *bad;
+
+    std::vector<subscription> entries;
+    entries.reserve(subs.size());
+    for (const subscription_request& s : subs) {
+        entries.push_back(
+            {s.topic_filter, s.max_qos, s.no_local, s.retain_as_published, s.retain_handling});
+    }
+    const std::vector<string_pair> pairs = detail::pair_views(o.user_properties);
+    mqtt::subscribe p;
+    p.packet_id = 1;
+    p.props.subscription_identifiers =
+        o.subscription_identifier
+            ? list_view<std::uint32_t>(std::span(&*o.subscription_identifier, 1))
+            : list_view<std::uint32_t>();
+    p.props.user_properties = std::span<const string_pair>(pairs);
+    p.subscriptions = std::span<const subscription>(entries);
+    if (encoded_size(p).value_or(SIZE_MAX) > limits_.maximum_packet_size) {
+        return refuse(
+            errc::packet_too_large,
+            "the SUBSCRIBE would exceed the server's Maximum Packet Size (MQTT-3.2.2-15)");
+    }
+    const std::optional<std::uint16_t> id = ids_.acquire();
+    if (!id) return refuse(errc::packet_identifiers_exhausted, "all Packet Identifiers are in use");
+    p.packet_id = *id;
+    const std::uint64_t ticket = next_ticket_++;
+    requests_[*id] = pending_request{ticket, subs.size(), true};
+    send(p);
+    return {ticket};
+}
+
+command_result session::unsubscribe(std::vector<std::string> filters,
+                                    user_property_list user_properties, time_point now) {
+    now_ = now;
+    if (state_ == state::closing) return refuse(errc::closed, "the session is closing");
+    if (state_ != state::connected) {
+        return refuse(errc::not_connected, "UNSUBSCRIBE needs a connection");
+    }
+    if (filters.empty()) {
+        return refuse(errc::invalid_argument, "UNSUBSCRIBE needs a Topic Filter (MQTT-3.10.3-2)");
+    }
+    for (const std::string& f : filters) {
+        if (const char* problem = topic_filter_problem(f)) {
+            return refuse(errc::invalid_topic_filter,
+                          fmt::format("Topic Filter \"{}\": {}", f, problem));
+        }
+    }
+    if (auto bad = check_user_properties(user_properties)) return *bad;
+    std::vector<std::string_view> views(filters.begin(), filters.end());
+    const std::vector<string_pair> pairs = detail::pair_views(user_properties);
+    mqtt::unsubscribe p;
+    p.packet_id = 1;
+    p.props.user_properties = std::span<const string_pair>(pairs);
+    p.topic_filters = std::span<const std::string_view>(views);
+    if (encoded_size(p).value_or(SIZE_MAX) > limits_.maximum_packet_size) {
+        return refuse(errc::packet_too_large,
+                      "the UNSUBSCRIBE would exceed the server's Maximum Packet Size");
+    }
+    const std::optional<std::uint16_t> id = ids_.acquire();
+    if (!id) return refuse(errc::packet_identifiers_exhausted, "all Packet Identifiers are in use");
+    p.packet_id = *id;
+    const std::uint64_t ticket = next_ticket_++;
+    requests_[*id] = pending_request{ticket, filters.size(), false};
+    send(p);
+    return {ticket};
+}
+
+namespace {
+
+template <class Ack>
+std::vector<reason_code> codes(const Ack& p) {
+    return {p.reason_codes.begin(), p.reason_codes.end()};
+}
+
+}  // namespace
+
+void session::on_suback(const suback& p) {
+    const auto it = requests_.find(p.packet_id);
+    if (it == requests_.end() || !it->second.subscribe) {
+        violation(
+            reason_code::protocol_error,
+            fmt::format("SUBACK for Packet Identifier {}, which no SUBSCRIBE used", p.packet_id));
+        return;
+    }
+    if (p.reason_codes.size() != it->second.filters) {  // MQTT-3.8.4-6
+        violation(reason_code::protocol_error,
+                  fmt::format("SUBACK with {} reason codes for {} Topic Filters",
+                              p.reason_codes.size(), it->second.filters));
+        return;
+    }
+    emit(subscribe_completed{it->second.ticket, codes(p), detail::owned(p.props.reason_string),
+                             detail::owned_pairs(p.props.user_properties)});
+    ids_.release(p.packet_id);
+    requests_.erase(it);
+    send_queued();  // a freed identifier may unblock a waiting publish
+}
+
+void session::on_unsuback(const unsuback& p) {
+    const auto it = requests_.find(p.packet_id);
+    if (it == requests_.end() || it->second.subscribe) {
+        violation(reason_code::protocol_error,
+                  fmt::format("UNSUBACK for Packet Identifier {}, which no UNSUBSCRIBE used",
+                              p.packet_id));
+        return;
+    }
+    if (p.reason_codes.size() != it->second.filters) {
+        violation(reason_code::protocol_error,
+                  fmt::format("UNSUBACK with {} reason codes for {} Topic Filters",
+                              p.reason_codes.size(), it->second.filters));
+        return;
+    }
+    emit(unsubscribe_completed{it->second.ticket, codes(p), detail::owned(p.props.reason_string),
+                               detail::owned_pairs(p.props.user_properties)});
+    ids_.release(p.packet_id);
+    requests_.erase(it);
+    send_queued();
+}
+
+}  // namespace mqtt::session

@@ -1,0 +1,102 @@
+// Owning value types of the session's API: messages, connect options, subscriptions. The protocol
+// layer's packets hold views; these hold their bytes, so they can wait in queues and stores.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocol/packets.hpp"
+
+namespace mqtt::session {
+
+// The session reads no clock: every input carries the current time, taken by the caller from a
+// monotonic clock (tests pass virtual time).
+using clock = std::chrono::steady_clock;
+using time_point = clock::time_point;
+using duration = std::chrono::milliseconds;
+
+using byte_vector = std::vector<std::uint8_t>;
+using user_property_list = std::vector<std::pair<std::string, std::string>>;
+
+// The properties a message carries end to end (spec 3.3.2.3).
+struct message_properties {
+    std::optional<std::uint8_t> payload_format_indicator;
+    std::optional<std::uint32_t> message_expiry_interval;  // seconds
+    std::optional<std::string> content_type;
+    std::optional<std::string> response_topic;
+    std::optional<byte_vector> correlation_data;
+    user_property_list user_properties;  // in order
+    // Inbound only: the identifiers of the subscriptions that matched (spec 3.3.4).
+    std::vector<std::uint32_t> subscription_identifiers;
+    friend bool operator==(const message_properties&, const message_properties&) = default;
+};
+
+struct message {
+    std::string topic;
+    byte_vector payload;
+    mqtt::qos qos = qos::at_most_once;
+    bool retain = false;
+    message_properties props;
+    friend bool operator==(const message&, const message&) = default;
+};
+
+struct will_options {
+    mqtt::session::message message;
+    std::optional<std::uint32_t> will_delay_interval;  // seconds
+};
+
+// What CONNECT asks for (spec 3.1.2). Absent optionals are left out of the packet, so the
+// server's defaults apply.
+struct connect_options {
+    std::string client_id;          // empty: the server assigns one
+    std::uint16_t keep_alive = 60;  // seconds; 0 turns keep-alive off
+    bool clean_start = true;        // for the first connection; see session::connection_opened
+    std::uint32_t session_expiry_interval = 0;         // seconds; 0xFFFFFFFF never expires
+    std::optional<std::uint16_t> receive_maximum;      // ours, default 65,535
+    std::optional<std::uint32_t> maximum_packet_size;  // ours, default no limit
+    std::optional<std::uint16_t> topic_alias_maximum;  // ours, default 0 (no inbound aliases)
+    std::optional<bool> request_response_information;
+    std::optional<bool> request_problem_information;
+    user_property_list user_properties;
+    std::optional<will_options> will;
+    std::optional<std::string> username;
+    std::optional<byte_vector> password;
+    // How long to wait for CONNACK (and for each AUTH step before it); zero waits forever.
+    duration connack_timeout = std::chrono::seconds(30);
+    // How long to wait for any packet after a PINGREQ; zero means half the keep-alive.
+    duration ping_timeout = duration::zero();
+};
+
+// One entry of a SUBSCRIBE (spec 3.8.3.1).
+struct subscription_request {
+    std::string topic_filter;
+    mqtt::qos max_qos = qos::at_most_once;
+    bool no_local = false;
+    bool retain_as_published = false;
+    mqtt::retain_handling retain_handling = retain_handling::send_on_subscribe;
+};
+
+struct subscribe_options {
+    std::optional<std::uint32_t> subscription_identifier;
+    user_property_list user_properties;
+};
+
+// What the server said in its CONNACK (spec 3.2.2.3), with the spec's defaults filled in for
+// absent properties.
+struct server_limits {
+    std::uint16_t receive_maximum = 65'535;
+    std::uint8_t maximum_qos = 2;
+    bool retain_available = true;
+    std::uint32_t maximum_packet_size = max_packet_size_limit;
+    std::uint16_t topic_alias_maximum = 0;
+    bool wildcard_subscription_available = true;
+    bool subscription_identifier_available = true;
+    bool shared_subscription_available = true;
+    std::optional<std::uint16_t> server_keep_alive;
+};
+
+}  // namespace mqtt::session
