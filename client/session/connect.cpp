@@ -1,6 +1,10 @@
 // What CONNECT says (spec 3.1) and what CONNACK means (spec 3.2).
+#include <fmt/format.h>
+
 #include "client/session/convert.hpp"
 #include "client/session/session.hpp"
+#include "protocol/topic.hpp"
+#include "protocol/utf8.hpp"
 
 namespace mqtt::session {
 
@@ -11,6 +15,46 @@ std::optional<std::uint8_t> flag(const std::optional<bool>& b) {
 }
 
 }  // namespace
+
+command_result check_connect_options(const connect_options& o) {
+    auto refuse = [](errc e, std::string detail) {
+        return command_result{0, e, std::move(detail)};
+    };
+    if (!valid_utf8(o.client_id))
+        return refuse(errc::invalid_utf8, "Client Identifier is not valid UTF-8");
+    if (o.username && !valid_utf8(*o.username)) {
+        return refuse(errc::invalid_utf8, "User Name is not valid UTF-8");
+    }
+    if (o.receive_maximum && *o.receive_maximum == 0) {
+        return refuse(errc::invalid_argument, "Receive Maximum must not be 0");
+    }
+    if (o.maximum_packet_size && *o.maximum_packet_size == 0) {
+        return refuse(errc::invalid_argument, "Maximum Packet Size must not be 0");
+    }
+    for (const auto& [name, value] : o.user_properties) {
+        if (!valid_utf8(name) || !valid_utf8(value)) {
+            return refuse(errc::invalid_utf8, "User Property is not valid UTF-8");
+        }
+    }
+    if (o.will) {
+        const message& m = o.will->message;
+        if (std::uint8_t(m.qos) > 2) return refuse(errc::invalid_argument, "Will QoS must be 0..2");
+        if (const char* problem = topic_name_problem(m.topic)) {
+            return refuse(errc::invalid_topic, fmt::format("Will Topic: {}", problem));
+        }
+    }
+    // Everything else (lengths, the Will's properties) is what the decoder checks: encode the
+    // CONNECT and decode it.
+    session probe(o);
+    probe.connection_opened(time_point{});
+    const byte_vector bytes = probe.take_output();
+    if (bytes.empty()) return refuse(errc::invalid_argument, "a field is too long to encode");
+    const decode_result r = decode(bytes);
+    if (r.status != decode_status::complete) {
+        return refuse(errc::invalid_argument, r.error.message());
+    }
+    return {};
+}
 
 void session::send_connect() {
     // Clean Start only on the first connection, unless the caller asked to resume; later
@@ -61,6 +105,12 @@ void session::send_connect() {
     }
     if (options_.username) c.username = *options_.username;
     c.password = detail::view(options_.password);
+    if (!encoded_size(c)) {  // check_connect_options() tells the caller why beforehand
+        disconnected ev{disconnect_cause::client};
+        ev.detail = "the CONNECT cannot be encoded: a field is over 65,535 bytes";
+        end_connection(std::move(ev));
+        return;
+    }
     send(c);
 }
 

@@ -61,6 +61,12 @@ struct disconnect_options {
     user_property_list user_properties;
 };
 
+// Whether `options` make a valid CONNECT (UTF-8 strings, a valid Will Topic and properties,
+// non-zero Receive Maximum and Maximum Packet Size, field lengths). Check before constructing a
+// session; connection_opened() with invalid options sends nothing and reports a
+// disconnected{cause = client} event with the detail.
+command_result check_connect_options(const connect_options& options);
+
 enum class state : std::uint8_t {
     disconnected,  // no connection
     connecting,    // CONNECT sent; AUTH exchanges may follow; waiting for CONNACK
