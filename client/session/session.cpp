@@ -76,7 +76,7 @@ void session::connection_opened(time_point now) {
     out_aliases_.reset(0);  // set from CONNACK
     in_aliases_.reset(options_.topic_alias_maximum.value_or(0));
     send_connect();
-    if (options_.connack_timeout > duration::zero()) {
+    if (state_ == state::connecting && options_.connack_timeout > duration::zero()) {
         timers_.set(timer_kind::connack, now + options_.connack_timeout);
     }
 }
