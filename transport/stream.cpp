@@ -1,0 +1,123 @@
+#include "transport/stream.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <asio/connect.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+namespace mqtt::transport {
+
+namespace {
+
+inline auto use_ec(std::error_code& ec) {
+    return asio::redirect_error(asio::use_awaitable, ec);
+}
+
+std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
+    const auto a = e.address();
+    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
+}
+
+// Closes the socket when the connect timeout passes, which cancels whatever is pending.
+struct deadline {
+    std::shared_ptr<bool> fired = std::make_shared<bool>(false);
+    asio::steady_timer timer;
+    deadline(asio::any_io_executor ex, std::chrono::milliseconds after, asio::ip::tcp::socket& s)
+        : timer(ex, after) {
+        timer.async_wait([fired = fired, &s](std::error_code ec) {
+            if (ec) return;  // cancelled: the connect finished first
+            *fired = true;
+            std::error_code ignored;
+            s.close(ignored);
+        });
+    }
+    ~deadline() { timer.cancel(); }
+};
+
+}  // namespace
+
+stream::stream(asio::any_io_executor executor) : executor_(executor), socket_(executor) {}
+stream::~stream() = default;
+
+bool stream::is_open() const {
+    return socket_.is_open();
+}
+
+void stream::close() {
+    std::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+}
+
+asio::awaitable<connect_result> stream::connect(const connect_options& o) {
+    const endpoint& ep = o.endpoint;
+    std::error_code ec;
+    asio::ip::tcp::resolver resolver(executor_);
+    const auto addresses =
+        co_await resolver.async_resolve(ep.host, std::to_string(ep.port), use_ec(ec));
+    if (ec) co_return connect_result{ec, "cannot resolve \"" + ep.host + "\": " + ec.message()};
+
+    deadline timeout(executor_, o.connect_timeout, socket_);
+    // Every resolved address in turn, IPv6 and IPv4 alike.
+    const asio::ip::tcp::endpoint chosen =
+        co_await asio::async_connect(socket_, addresses, use_ec(ec));
+    if (*timeout.fired) ec = asio::error::timed_out;
+    if (ec) {
+        co_return connect_result{
+            ec,
+            "cannot connect to " + ep.host + ":" + std::to_string(ep.port) + ": " +
+                (ec == asio::error::timed_out ? std::string("no answer within the connect timeout")
+                                              : ec.message())};
+    }
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    remote_ = endpoint_text(chosen);
+    local_ = endpoint_text(socket_.local_endpoint(ec));
+    if (!ep.tls) co_return connect_result{};
+
+    std::string error;
+    context_ = make_tls_context(o.tls, error);
+    if (!context_)
+        co_return connect_result{std::make_error_code(std::errc::invalid_argument), error};
+    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *context_);
+    SSL* ssl = tls_->native_handle();
+    const std::string& name = o.tls.server_name.empty() ? ep.host : o.tls.server_name;
+    std::error_code not_ip;
+    asio::ip::make_address(name, not_ip);                     // fails for a host name
+    if (not_ip) SSL_set_tlsext_host_name(ssl, name.c_str());  // SNI takes names, not addresses
+    if (!o.tls.insecure) {
+        // OpenSSL checks the name during verification, so a mismatch is reported as such.
+        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        if (not_ip) {
+            X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
+        } else {
+            X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
+        }
+    }
+    co_await tls_->async_handshake(asio::ssl::stream_base::client, use_ec(ec));
+    if (*timeout.fired) ec = asio::error::timed_out;
+    if (ec) {
+        const long verify = SSL_get_verify_result(ssl);
+        co_return connect_result{ec, describe_tls_failure(ec, verify, name)};
+    }
+    co_return connect_result{};
+}
+
+asio::awaitable<std::size_t> stream::read_some(asio::mutable_buffer buffer, std::error_code& ec) {
+    if (tls_) co_return co_await tls_->async_read_some(buffer, use_ec(ec));
+    co_return co_await socket_.async_read_some(buffer, use_ec(ec));
+}
+
+asio::awaitable<void> stream::write(asio::const_buffer buffer, std::error_code& ec) {
+    if (tls_) {
+        co_await asio::async_write(*tls_, buffer, use_ec(ec));
+    } else {
+        co_await asio::async_write(socket_, buffer, use_ec(ec));
+    }
+}
+
+}  // namespace mqtt::transport

@@ -1,0 +1,26 @@
+#include "transport/tap.hpp"
+
+namespace mqtt::transport {
+
+void packet_tap::bytes(direction d, bytes_view data, std::chrono::system_clock::time_point time) {
+    if (observers_.empty()) return;
+    framer& f = d == direction::sent ? sent_ : received_;
+    while (!data.empty()) {
+        const frame_result r = f.feed(data);
+        data = data.subspan(r.consumed);
+        if (r.status == decode_status::complete) {
+            const tapped_packet p{d, time, r.packet};
+            for (const auto& observer : observers_)
+                observer(p);
+        } else if (r.status == decode_status::error) {
+            return;  // not MQTT any more; the session reports the violation
+        }
+    }
+}
+
+void packet_tap::reset() {
+    sent_.reset();
+    received_.reset();
+}
+
+}  // namespace mqtt::transport
