@@ -48,6 +48,12 @@ command_result session::check_publish(const message& m) const {
             return refuse(errc::invalid_utf8, "User Property is not valid UTF-8");
         }
     }
+    return check_limits(m);
+}
+
+// The server's limits from its CONNACK. Checked when a publish is accepted and again when a
+// queued one is finally sent, since a CONNACK may have lowered them in between.
+command_result session::check_limits(const message& m) const {
     if (std::uint8_t(m.qos) > limits_.maximum_qos) {
         return refuse(errc::qos_not_supported,
                       fmt::format("QoS {} is above the server's Maximum QoS {} (MQTT-3.2.2-11)",
@@ -104,6 +110,14 @@ void session::send_queued() {
         if (!id) return;  // identifiers free up as acknowledgements arrive
         outbound entry = std::move(queue_.front());
         queue_.pop_front();
+        if (command_result bad = check_limits(entry.msg); !bad) {
+            ids_.release(*id);
+            store_->erase_outbound(entry.ticket);
+            publish_completed refused{entry.ticket};
+            refused.error = bad.error;
+            emit(std::move(refused));
+            continue;
+        }
         entry.packet_id = *id;
         entry.stage = outbound_stage::awaiting_ack;
         ticket_by_id_[*id] = entry.ticket;
@@ -118,10 +132,16 @@ void session::send_publish(outbound& entry, bool dup) {
     mqtt::publish p = detail::publish_view(entry.msg, pairs);
     p.dup = dup && entry.msg.qos != qos::at_most_once;  // MQTT-3.3.1-2
     p.packet_id = entry.packet_id;
-    const outbound_aliases::choice alias = out_aliases_.pick(entry.msg.topic);
-    if (alias.alias != 0) {
-        p.props.topic_alias = alias.alias;
-        if (!alias.send_topic) p.topic = {};
+    // A Topic Alias adds 3 bytes; use one only if the packet still fits the server's Maximum
+    // Packet Size with both the topic and the alias (its first use) (MQTT-3.2.2-15).
+    mqtt::publish with_alias = p;
+    with_alias.props.topic_alias = 1;
+    if (encoded_size(with_alias).value_or(SIZE_MAX) <= limits_.maximum_packet_size) {
+        const outbound_aliases::choice alias = out_aliases_.pick(entry.msg.topic);
+        if (alias.alias != 0) {
+            p.props.topic_alias = alias.alias;
+            if (!alias.send_topic) p.topic = {};
+        }
     }
     send(p);
 }

@@ -143,6 +143,7 @@ class session {
 
     // outbound.cpp: our PUBLISHes and their acknowledgements
     command_result check_publish(const message& m) const;
+    command_result check_limits(const message& m) const;
     void send_queued();
     void send_publish(outbound& entry, bool dup);
     void on_puback(const puback& p);

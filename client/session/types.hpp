@@ -97,6 +97,7 @@ struct server_limits {
     bool subscription_identifier_available = true;
     bool shared_subscription_available = true;
     std::optional<std::uint16_t> server_keep_alive;
+    friend bool operator==(const server_limits&, const server_limits&) = default;
 };
 
 }  // namespace mqtt::session
