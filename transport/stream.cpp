@@ -57,8 +57,9 @@ asio::awaitable<connect_result> stream::connect(const connect_options& o) {
     const endpoint& ep = o.endpoint;
     std::error_code ec;
     asio::ip::tcp::resolver resolver(executor_);
-    const auto addresses =
-        co_await resolver.async_resolve(ep.host, std::to_string(ep.port), use_ec(ec));
+    // (No temporaries with destructors inside a co_await expression: GCC 12 destroys them twice.)
+    const std::string port = std::to_string(ep.port);
+    const auto addresses = co_await resolver.async_resolve(ep.host, port, use_ec(ec));
     if (ec) co_return connect_result{ec, "cannot resolve \"" + ep.host + "\": " + ec.message()};
 
     deadline timeout(executor_, o.connect_timeout, socket_);

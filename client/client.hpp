@@ -1,0 +1,169 @@
+// The asynchronous MQTT v5 client: the session (client/session/) driven over a transport
+// stream (transport/) on an asio::io_context.
+//
+//   asio::io_context io;
+//   mqtt::client::client c(io.get_executor(), {.url = "mqtt://127.0.0.1:1883"});
+//   c.async_connect([](std::error_code ec, const mqtt::session::connected& ack) { ... });
+//   c.async_publish({.topic = "a/b", .payload = {'h', 'i'}, .qos = mqtt::qos::at_least_once},
+//                   [](std::error_code ec, const mqtt::session::publish_completed& done) {});
+//   io.run();
+//
+// Every async_ operation takes an Asio completion token: a callback, asio::use_awaitable (C++20
+// coroutines) or asio::use_future. Its result carries the reason code the server answered with;
+// the error_code is set for local failures and for reason codes of 0x80 or more
+// (client::reason_category(), so ec.message() reads "0x87 Not authorized").
+//
+// Threads: every member function may be called from any thread; the work happens on an internal
+// strand, and completion handlers run on their associated executor (by default the client's).
+// Destroy the client after its io_context has stopped, or after async_disconnect() completed.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "client/completion.hpp"
+#include "client/errors.hpp"
+#include "client/options.hpp"
+#include "client/session/events.hpp"
+#include "client/session/session.hpp"
+#include "transport/tap.hpp"
+
+namespace mqtt::client {
+
+enum class connection_state : std::uint8_t {
+    disconnected,  // never connected, or stopped
+    connecting,    // TCP/TLS and CONNECT/CONNACK under way (first time or reconnecting)
+    connected,
+    waiting,  // lost; waiting for the next reconnect attempt
+};
+const char* to_string(connection_state s);
+
+struct statistics {
+    std::size_t inbound_dropped = 0;  // by the inbound queue's overflow policy
+    std::size_t reconnects = 0;
+    std::size_t messages_received = 0;
+    std::size_t messages_published = 0;
+};
+
+class client_core;
+
+class client {
+  public:
+    using connect_signature = void(std::error_code, session::connected);
+    using publish_signature = void(std::error_code, session::publish_completed);
+    using subscribe_signature = void(std::error_code, session::subscribe_completed);
+    using unsubscribe_signature = void(std::error_code, session::unsubscribe_completed);
+    using disconnect_signature = void(std::error_code);
+    using message_signature = void(std::error_code, session::message_received);
+
+    client(asio::any_io_executor executor, client_options options);
+    ~client();
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    template <class Token>
+    auto async_connect(Token&& token) {
+        return asio::async_initiate<Token, connect_signature>(
+            [this](auto h) {
+                start_connect({std::move(h), executor()});
+            },
+            token);
+    }
+    template <class Token>
+    auto async_publish(session::message m, Token&& token) {
+        return asio::async_initiate<Token, publish_signature>(
+            [this](auto h, session::message m) {
+                start_publish(std::move(m), {std::move(h), executor()});
+            },
+            token, std::move(m));
+    }
+    template <class Token>
+    auto async_subscribe(std::vector<session::subscription_request> subs,
+                         session::subscribe_options options, Token&& token) {
+        return asio::async_initiate<Token, subscribe_signature>(
+            [this](auto h, auto subs, auto options) {
+                start_subscribe(std::move(subs), std::move(options), {std::move(h), executor()});
+            },
+            token, std::move(subs), std::move(options));
+    }
+    template <class Token>
+    auto async_unsubscribe(std::vector<std::string> filters, Token&& token) {
+        return asio::async_initiate<Token, unsubscribe_signature>(
+            [this](auto h, auto filters) {
+                start_unsubscribe(std::move(filters), {std::move(h), executor()});
+            },
+            token, std::move(filters));
+    }
+    template <class Token>
+    auto async_disconnect(session::disconnect_options options, Token&& token) {
+        return asio::async_initiate<Token, disconnect_signature>(
+            [this](auto h, auto options) {
+                start_disconnect(std::move(options), {std::move(h), executor()});
+            },
+            token, std::move(options));
+    }
+    // The next received message (when no message handler is set).
+    template <class Token>
+    auto async_receive(Token&& token) {
+        return asio::async_initiate<Token, message_signature>(
+            [this](auto h) {
+                start_receive({std::move(h), executor()});
+            },
+            token);
+    }
+    // Request/response (spec 4.10): publishes `request` with a Response Topic and Correlation
+    // Data, and completes with the response. The response topic is derived from the server's
+    // Response Information when it offers one, and subscribed once.
+    template <class Token>
+    auto async_request(session::message request, std::chrono::milliseconds timeout, Token&& token) {
+        return asio::async_initiate<Token, message_signature>(
+            [this](auto h, session::message m, std::chrono::milliseconds t) {
+                start_request(std::move(m), t, {std::move(h), executor()});
+            },
+            token, std::move(request), timeout);
+    }
+    // The responder's side: publishes `response` to the request's Response Topic with its
+    // Correlation Data.
+    template <class Token>
+    auto async_reply(const session::message& request, session::message response, Token&& token) {
+        return asio::async_initiate<Token, publish_signature>(
+            [this](auto h, session::message req, session::message resp) {
+                start_reply(req, std::move(resp), {std::move(h), executor()});
+            },
+            token, request, std::move(response));
+    }
+
+    // Called on the client's strand for every message (instead of the async_receive queue).
+    void set_message_handler(std::function<void(const session::message_received&)> handler);
+    // Called on the client's strand whenever the connection state changes.
+    void set_state_handler(std::function<void(connection_state, const std::string& why)> handler);
+    // Observers of every packet sent and received (traces, captures). Add before connecting.
+    transport::packet_tap& tap();
+
+    connection_state state() const;
+    statistics stats() const;
+    std::string last_error() const;  // the most recent transport or protocol problem, in words
+    asio::any_io_executor executor() const;
+
+  private:
+    void start_connect(completion<connect_signature> h);
+    void start_publish(session::message m, completion<publish_signature> h);
+    void start_subscribe(std::vector<session::subscription_request> subs,
+                         session::subscribe_options options, completion<subscribe_signature> h);
+    void start_unsubscribe(std::vector<std::string> filters, completion<unsubscribe_signature> h);
+    void start_disconnect(session::disconnect_options options, completion<disconnect_signature> h);
+    void start_receive(completion<message_signature> h);
+    void start_request(session::message m, std::chrono::milliseconds timeout,
+                       completion<message_signature> h);
+    void start_reply(const session::message& request, session::message response,
+                     completion<publish_signature> h);
+
+    std::shared_ptr<client_core> core_;
+};
+
+}  // namespace mqtt::client

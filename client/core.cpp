@@ -1,0 +1,197 @@
+// The client's connections: connect (TCP/TLS, then CONNECT/CONNACK through the session), read,
+// write, the session's timer, and reconnect with exponential backoff and jitter. Everything runs
+// on the strand; coroutines hold a shared_ptr to the core and compare `generation` so that one
+// left over from an earlier connection stops instead of touching the new one.
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "client/core.hpp"
+
+namespace mqtt::client {
+
+client_core::client_core(asio::any_io_executor ex, client_options o)
+    : executor(ex),
+      strand(asio::make_strand(ex)),
+      options(std::move(o)),
+      session_timer(strand),
+      backoff_timer(strand),
+      rate_timer(strand),
+      read_gate(strand),
+      rng(std::random_device{}()) {
+    if (auto e = transport::parse_url(options.url, url_error)) endpoint = *e;
+    session::session_store* store = options.store;
+    if (!store) {
+        own_store = std::make_unique<session::memory_store>();
+        store = own_store.get();
+    }
+    session = std::make_unique<session::session>(options.mqtt, store, options.authenticator);
+}
+
+void client_core::set_state(connection_state s, const std::string& why) {
+    if (s == state) return;
+    state = s;
+    if (state_handler) state_handler(s, why);
+}
+
+void client_core::connect(completion<client::connect_signature> h) {
+    if (!url_error.empty()) {
+        last_error = "bad URL: " + url_error;
+        h(errc::transport_failed, {});
+        return;
+    }
+    if (const session::command_result bad = session::check_connect_options(options.mqtt); !bad) {
+        last_error = bad.detail;
+        h(bad.error, {});
+        return;
+    }
+    if (!stopped || connect_handler) {
+        h(errc::already_connecting, {});
+        return;
+    }
+    stopped = false;
+    connect_handler = std::move(h);
+    asio::co_spawn(
+        strand, [self = shared_from_this()] { return self->supervise(); }, asio::detached);
+}
+
+asio::awaitable<void> client_core::supervise() {
+    auto self = shared_from_this();
+    std::chrono::milliseconds wait = options.reconnect_initial;
+    while (!stopped) {
+        const bool reached = co_await run_connection();
+        if (stopped || !options.reconnect || !ever_connected) break;
+        if (reached) wait = options.reconnect_initial;
+        // Exponential backoff with jitter, so a fleet of clients does not return all at once.
+        std::uniform_real_distribution<double> spread(1 - options.reconnect_jitter,
+                                                      1 + options.reconnect_jitter);
+        const auto delay =
+            std::chrono::milliseconds(std::int64_t(double(wait.count()) * spread(rng)));
+        set_state(connection_state::waiting, last_error);
+        backoff_timer.expires_after(delay);
+        std::error_code ec;
+        co_await backoff_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        wait = std::min(wait * 2, options.reconnect_maximum);
+        ++stats.reconnects;
+    }
+    if (state != connection_state::connected) set_state(connection_state::disconnected, last_error);
+    stopped = true;
+    fail_pending(errc::connection_closed);
+}
+
+asio::awaitable<bool> client_core::run_connection() {
+    auto self = shared_from_this();
+    const std::uint64_t gen = ++generation;
+    set_state(connection_state::connecting, "");
+    stream = std::make_unique<transport::stream>(strand);
+    // (Named, not a temporary: GCC 12 destroys temporaries of a co_await expression twice.)
+    const transport::connect_options how{endpoint, options.tls, options.connect_timeout};
+    const transport::connect_result r = co_await stream->connect(how);
+    if (gen != generation) co_return false;
+    if (!r) {
+        last_error = r.message;
+        if (connect_handler) connect_handler(errc::transport_failed, {});
+        co_return false;
+    }
+    tap.reset();
+    write_queue.clear();
+    writing = false;
+    session->connection_opened(now());
+    flush();
+
+    bool reached = false;
+    std::array<std::uint8_t, 16 * 1024> buffer;
+    while (gen == generation && !stopped) {
+        // overflow_policy::wait: stop reading while the inbound queue is full.
+        while (options.inbound_queue_limit && !message_handler &&
+               inbound.size() >= options.inbound_queue_limit && gen == generation) {
+            read_gate.expires_at(asio::steady_timer::time_point::max());
+            std::error_code ignored;
+            co_await read_gate.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        }
+        std::error_code ec;
+        const std::size_t n = co_await stream->read_some(asio::buffer(buffer), ec);
+        if (gen != generation) break;
+        if (ec) {
+            if (session->current_state() != session::state::closing) {
+                last_error = ec == asio::error::eof ? "the broker closed the connection"
+                                                    : "connection lost: " + ec.message();
+            }
+            break;
+        }
+        const bytes_view bytes(buffer.data(), n);
+        tap.bytes(transport::direction::received, bytes, std::chrono::system_clock::now());
+        session->receive(bytes, now());
+        reached = reached || session->current_state() == session::state::connected;
+        flush();
+    }
+    if (gen == generation) {
+        stream->close();
+        session->connection_lost(now());
+        session_timer.cancel();
+        timer_armed_for.reset();
+        flush();
+        if (state == connection_state::connected || state == connection_state::connecting) {
+            set_state(connection_state::disconnected, last_error);
+        }
+    }
+    co_return reached || ever_connected;
+}
+
+void client_core::flush() {
+    session::byte_vector out = session->take_output();
+    if (!out.empty() && stream) {
+        tap.bytes(transport::direction::sent, out, std::chrono::system_clock::now());
+        write_queue.push_back(std::move(out));
+        if (!writing) {
+            writing = true;
+            asio::co_spawn(
+                strand,
+                [self = shared_from_this(), gen = generation] { return self->write_loop(gen); },
+                asio::detached);
+        }
+    }
+    while (auto e = session->poll_event())
+        dispatch(*e);
+    if (session->wants_close() && !writing && stream) stream->close();
+    arm_timer();
+}
+
+asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
+    auto self = shared_from_this();
+    while (gen == generation && !write_queue.empty()) {
+        session::byte_vector bytes = std::move(write_queue.front());
+        write_queue.pop_front();
+        std::error_code ec;
+        co_await stream->write(asio::buffer(bytes), ec);
+        if (ec && gen == generation) {
+            last_error = "write failed: " + ec.message();
+            stream->close();  // the read loop sees it and reports the loss
+            break;
+        }
+    }
+    if (gen != generation) co_return;
+    writing = false;
+    // After DISCONNECT (ours or a violation's) the connection closes once the bytes are out.
+    if (session->wants_close() && stream) stream->close();
+}
+
+void client_core::arm_timer() {
+    const std::optional<session::time_point> at = session->next_deadline();
+    if (at == timer_armed_for) return;  // already armed for it (or nothing to arm)
+    timer_armed_for = at;
+    if (!at) {
+        session_timer.cancel();
+        return;
+    }
+    session_timer.expires_at(*at);
+    session_timer.async_wait([self = shared_from_this(), gen = generation](std::error_code ec) {
+        if (ec || gen != self->generation) return;
+        self->timer_armed_for.reset();
+        self->session->handle_timeout(self->now());
+        self->flush();
+    });
+}
+
+}  // namespace mqtt::client

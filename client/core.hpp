@@ -1,0 +1,112 @@
+// Internal: the client's state, all of it touched only on `strand`. client.cpp posts every
+// public call here; core.cpp runs connections (connect, read, write, timers, reconnect);
+// operations.cpp turns commands into session calls and session events into completions;
+// request.cpp does request/response.
+#pragma once
+
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+
+#include "client/client.hpp"
+#include "transport/stream.hpp"
+
+namespace mqtt::client {
+
+class client_core : public std::enable_shared_from_this<client_core> {
+  public:
+    client_core(asio::any_io_executor executor, client_options options);
+
+    asio::any_io_executor executor;  // the user's; completions default to it
+    asio::strand<asio::any_io_executor> strand;
+    client_options options;
+    transport::endpoint endpoint;
+    std::string url_error;  // set when options.url is not understood
+
+    std::unique_ptr<session::session_store> own_store;
+    std::unique_ptr<session::session> session;
+    std::unique_ptr<transport::stream> stream;
+    transport::packet_tap tap;
+
+    // Connection lifecycle (core.cpp).
+    void connect(completion<client::connect_signature> h);
+    asio::awaitable<void> supervise();       // connect, run, reconnect with backoff
+    asio::awaitable<bool> run_connection();  // one connection; true if CONNACK arrived
+    asio::awaitable<void> write_loop(std::uint64_t generation);
+    void flush();  // after every session call: write output, dispatch events, arm the timer
+    void arm_timer();
+    void set_state(connection_state s, const std::string& why);
+    session::time_point now() const { return session::clock::now(); }
+
+    // Events into completions (operations.cpp).
+    void dispatch(session::event& e);
+    void deliver(session::message_received m);
+    void fail_pending(std::error_code ec);
+    void release_rate_limited();
+    bool publish_now(session::message m, completion<client::publish_signature>& h);
+
+    // Request/response (request.cpp).
+    void request(session::message m, std::chrono::milliseconds timeout,
+                 completion<client::message_signature> h);
+    bool take_response(session::message_received& m);
+    void subscribe_response_topic();
+    void on_response_subscribed(std::error_code ec);
+
+    connection_state state = connection_state::disconnected;
+    std::string last_error;
+    statistics stats;
+    std::function<void(const session::message_received&)> message_handler;
+    std::function<void(connection_state, const std::string&)> state_handler;
+
+    std::uint64_t generation = 0;  // one per connection; stale coroutines compare and stop
+    bool stopped = true;           // no connection wanted (before connect, after disconnect)
+    bool ever_connected = false;
+    bool writing = false;
+    std::deque<session::byte_vector> write_queue;
+    asio::steady_timer session_timer;
+    std::optional<session::time_point> timer_armed_for;
+    asio::steady_timer backoff_timer;
+    asio::steady_timer rate_timer;
+    asio::steady_timer read_gate;  // cancelled to resume reading (overflow_policy::wait)
+    std::mt19937_64 rng;
+
+    completion<client::connect_signature> connect_handler;
+    completion<client::disconnect_signature> disconnect_handler;
+    std::unordered_map<std::uint64_t, completion<client::publish_signature>> publishes;
+    std::unordered_map<std::uint64_t, completion<client::subscribe_signature>> subscribes;
+    std::unordered_map<std::uint64_t, completion<client::unsubscribe_signature>> unsubscribes;
+    std::deque<session::message_received> inbound;
+    std::deque<completion<client::message_signature>> receivers;
+    std::vector<std::pair<std::vector<session::subscription_request>, session::subscribe_options>>
+        subscriptions;  // made so far, for resubscribe
+
+    // Rate limiting: publishes wait here for their turn.
+    std::deque<std::pair<session::message, completion<client::publish_signature>>> rate_queue;
+    session::time_point next_publish_slot{};
+
+    // Request/response.
+    struct pending_request {
+        completion<client::message_signature> handler;
+        std::shared_ptr<asio::steady_timer> timer;
+    };
+    std::optional<std::string> response_information;  // from the last CONNACK
+    std::string response_topic;
+    std::uint64_t response_subscription = 0;  // ticket of its SUBSCRIBE; 0 when done
+    bool response_ready = false;
+    std::map<std::string, pending_request> requests;  // by Correlation Data
+    struct waiting_request {
+        session::message message;
+        std::chrono::milliseconds timeout;
+        completion<client::message_signature> handler;
+    };
+    std::deque<waiting_request> requests_waiting;  // until the response topic is subscribed
+    void send_request(waiting_request r);
+};
+
+}  // namespace mqtt::client

@@ -1,0 +1,99 @@
+// Request/response (spec 4.10): a request carries a Response Topic and Correlation Data; the
+// responder publishes its answer to that topic with the same Correlation Data. The requester
+// subscribes its response topic once, before the first request goes out, so no response can
+// arrive before the subscription.
+#include <fmt/format.h>
+
+#include "client/core.hpp"
+
+namespace mqtt::client {
+
+void client_core::request(session::message m, std::chrono::milliseconds timeout,
+                          completion<client::message_signature> h) {
+    if (state != connection_state::connected) {
+        h(errc::not_connected, {});
+        return;
+    }
+    requests_waiting.push_back({std::move(m), timeout, std::move(h)});
+    if (response_ready) {
+        on_response_subscribed({});
+    } else if (response_subscription == 0) {
+        subscribe_response_topic();
+    }
+}
+
+void client_core::subscribe_response_topic() {
+    if (response_topic.empty()) {
+        // Under the server's Response Information when it gave one (spec 3.2.2.3.15).
+        const std::string base = response_information.value_or("responses");
+        response_topic = fmt::format("{}/{:016x}", base, rng());
+    }
+    session::subscription_request s;
+    s.topic_filter = response_topic;
+    s.max_qos = qos::at_least_once;
+    const session::command_result r = session->subscribe({s}, {}, now());
+    if (!r) {
+        on_response_subscribed(r.error);
+        return;
+    }
+    response_subscription = r.ticket;
+    flush();
+}
+
+void client_core::on_response_subscribed(std::error_code ec) {
+    if (ec) {
+        for (waiting_request& w : requests_waiting)
+            w.handler(ec, {});
+        requests_waiting.clear();
+        return;
+    }
+    response_ready = true;
+    while (!requests_waiting.empty()) {
+        waiting_request w = std::move(requests_waiting.front());
+        requests_waiting.pop_front();
+        send_request(std::move(w));
+    }
+}
+
+void client_core::send_request(waiting_request w) {
+    session::byte_vector correlation(16);
+    for (auto& b : correlation)
+        b = std::uint8_t(rng());
+    w.message.props.response_topic = response_topic;
+    w.message.props.correlation_data = correlation;
+    const session::command_result r = session->publish(std::move(w.message), now());
+    if (!r) {
+        last_error = r.detail;
+        w.handler(r.error, {});
+        return;
+    }
+    const std::string key(correlation.begin(), correlation.end());
+    auto timer = std::make_shared<asio::steady_timer>(strand, w.timeout);
+    timer->async_wait([self = shared_from_this(), key](std::error_code ec) {
+        if (ec) return;
+        const auto it = self->requests.find(key);
+        if (it == self->requests.end()) return;
+        auto h = std::move(it->second.handler);
+        self->requests.erase(it);
+        h(errc::timed_out, {});
+    });
+    requests.emplace(key, pending_request{std::move(w.handler), std::move(timer)});
+    flush();
+}
+
+bool client_core::take_response(session::message_received& m) {
+    if (response_topic.empty() || m.message.topic != response_topic ||
+        !m.message.props.correlation_data) {
+        return false;
+    }
+    const auto& c = *m.message.props.correlation_data;
+    const auto it = requests.find(std::string(c.begin(), c.end()));
+    if (it == requests.end()) return false;
+    it->second.timer->cancel();
+    auto h = std::move(it->second.handler);
+    requests.erase(it);
+    h(std::error_code{}, std::move(m));
+    return true;
+}
+
+}  // namespace mqtt::client
