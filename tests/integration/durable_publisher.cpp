@@ -32,9 +32,9 @@ int main(int argc, char** argv) {
     mqtt::client::client c(io.get_executor(), o);
 
     int exit_code = 1;
+    const int count = resume ? 0 : std::stoi(argv[5]);
+    int acknowledged = 0;  // outlives the callbacks that count in it
     if (!resume) {
-        const int count = std::stoi(argv[5]);
-        int acknowledged = 0;
         for (int i = 0; i < count; ++i) {
             mqtt::session::message m;
             m.topic = argv[4];
