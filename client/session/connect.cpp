@@ -47,11 +47,12 @@ command_result check_connect_options(const connect_options& o) {
     // CONNECT and decode it.
     session probe(o);
     probe.connection_opened(time_point{});
-    const byte_vector bytes = probe.take_output();
-    if (bytes.empty()) return refuse(errc::invalid_argument, "a field is too long to encode");
-    const decode_result r = decode(bytes);
-    if (r.status != decode_status::complete) {
-        return refuse(errc::invalid_argument, r.error.message());
+    if (probe.wants_close()) {  // send_connect() refused to send it, and said why
+        std::string why = "invalid CONNECT";
+        while (auto e = probe.poll_event()) {
+            if (auto* d = std::get_if<disconnected>(&*e)) why = d->detail;
+        }
+        return refuse(errc::invalid_argument, why);
     }
     return {};
 }
@@ -105,9 +106,12 @@ void session::send_connect() {
     }
     if (options_.username) c.username = *options_.username;
     c.password = detail::view(options_.password);
-    if (!encoded_size(c)) {  // check_connect_options() tells the caller why beforehand
+    // Never put an invalid CONNECT on the wire (invalid UTF-8 in the Client Identifier, User Name
+    // or Will Topic: MQTT-3.1.3-4, -11, -12; a field too long): the decoder's own rules decide.
+    // check_connect_options() tells the caller the same beforehand.
+    if (const std::optional<decode_error> bad = check_packet(c)) {
         disconnected ev{disconnect_cause::client};
-        ev.detail = "the CONNECT cannot be encoded: a field is over 65,535 bytes";
+        ev.detail = "invalid CONNECT, not sent: " + bad->message();
         end_connection(std::move(ev));
         return;
     }

@@ -233,6 +233,12 @@ std::error_code session::disconnect(disconnect_options o, time_point now) {
     d.props.reason_string = detail::view(o.reason_string);
     const std::vector<string_pair> pairs = detail::pair_views(o.user_properties);
     d.props.user_properties = std::span<const string_pair>(pairs);
+    // Leave out the Reason String, then the User Properties, if the packet would exceed the
+    // server's Maximum Packet Size (MQTT-3.14.2-3, -4).
+    if (encoded_size(d).value_or(SIZE_MAX) > limits_.maximum_packet_size)
+        d.props.reason_string.reset();
+    if (encoded_size(d).value_or(SIZE_MAX) > limits_.maximum_packet_size)
+        d.props.user_properties = {};
     send(d);
     if (o.session_expiry_interval) {
         options_.session_expiry_interval = *o.session_expiry_interval;
@@ -245,6 +251,9 @@ std::error_code session::disconnect(disconnect_options o, time_point now) {
 
 void session::violation(reason_code rc, std::string what) {
     if (state_ != state::connecting && state_ != state::connected) return;
+    // The decoder's reason may be one DISCONNECT cannot carry (0x84 for a CONNECT from the
+    // server): that is a Protocol Error (spec 3.14.2.1, MQTT-3.14.2-1).
+    if (!reason_code_allowed(packet_type::disconnect, rc)) rc = reason_code::protocol_error;
     mqtt::disconnect d;
     d.reason = rc;
     d.props.reason_string = what;

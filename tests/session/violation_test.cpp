@@ -186,6 +186,18 @@ TEST(session_violation, malformed_connack) {
     expect_violation(peer, reason_code::malformed_packet);
 }
 
+// The decoder refuses a CONNECT with a foreign protocol version with 0x84, a code DISCONNECT cannot
+// carry (spec 3.14.2.1, MQTT-3.14.2-1): the session sends 0x82 Protocol Error instead. (Found by
+// fuzz/session_fuzz.cpp.)
+TEST(session_violation, decoder_reason_not_allowed_in_disconnect_becomes_protocol_error) {
+    connected_session cs;
+    cs.peer.reply_bytes(
+        hex("10 04"  // CONNECT, Remaining Length 4
+            "0000"   // Protocol Name "" (not "MQTT": 0x84 from the decoder)
+            "01 20"));
+    expect_violation(cs.peer, reason_code::protocol_error);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Packets a server never sends (spec 2.1.2 direction column): 0x82 Protocol Error
 
