@@ -84,10 +84,11 @@ asio::awaitable<bool> client_core::run_connection() {
     auto self = shared_from_this();
     const std::uint64_t gen = ++generation;
     set_state(connection_state::connecting, "");
-    stream = std::make_unique<transport::stream>(strand);
+    stream = std::make_shared<transport::stream>(strand);
+    const std::shared_ptr<transport::stream> connection = stream;  // ours, even after a new one
     // (Named, not a temporary: GCC 12 destroys temporaries of a co_await expression twice.)
     const transport::connect_options how{endpoint, options.tls, options.connect_timeout};
-    const transport::connect_result r = co_await stream->connect(how);
+    const transport::connect_result r = co_await connection->connect(how);
     if (gen != generation) co_return false;
     if (!r) {
         last_error = r.message;
@@ -111,7 +112,7 @@ asio::awaitable<bool> client_core::run_connection() {
             co_await read_gate.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         }
         std::error_code ec;
-        const std::size_t n = co_await stream->read_some(asio::buffer(buffer), ec);
+        const std::size_t n = co_await connection->read_some(asio::buffer(buffer), ec);
         if (gen != generation) break;
         if (ec) {
             if (session->current_state() != session::state::closing) {
@@ -127,7 +128,7 @@ asio::awaitable<bool> client_core::run_connection() {
         flush();
     }
     if (gen == generation) {
-        stream->close();
+        connection->close();
         session->connection_lost(now());
         session_timer.cancel();
         timer_armed_for.reset();
@@ -160,14 +161,15 @@ void client_core::flush() {
 
 asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
     auto self = shared_from_this();
+    const std::shared_ptr<transport::stream> connection = stream;
     while (gen == generation && !write_queue.empty()) {
         session::byte_vector bytes = std::move(write_queue.front());
         write_queue.pop_front();
         std::error_code ec;
-        co_await stream->write(asio::buffer(bytes), ec);
+        co_await connection->write(asio::buffer(bytes), ec);
         if (ec && gen == generation) {
             last_error = "write failed: " + ec.message();
-            stream->close();  // the read loop sees it and reports the loss
+            connection->close();  // the read loop sees it and reports the loss
             break;
         }
     }

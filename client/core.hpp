@@ -31,7 +31,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
 
     std::unique_ptr<session::session_store> own_store;
     std::unique_ptr<session::session> session;
-    std::unique_ptr<transport::stream> stream;
+    std::shared_ptr<transport::stream> stream;  // shared with the coroutines using it
     transport::packet_tap tap;
 
     // Connection lifecycle (core.cpp).
