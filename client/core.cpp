@@ -32,17 +32,30 @@ client_core::client_core(asio::any_io_executor ex, client_options o)
 void client_core::set_state(connection_state s, const std::string& why) {
     if (s == state) return;
     state = s;
+    publish_observations();
     if (state_handler) state_handler(s, why);
+}
+
+void client_core::publish_observations() {
+    const std::lock_guard lock(observed_mutex);
+    observed_ = {state, last_error, stats};
+}
+
+client_core::observations client_core::observed() const {
+    const std::lock_guard lock(observed_mutex);
+    return observed_;
 }
 
 void client_core::connect(completion<client::connect_signature> h) {
     if (!url_error.empty()) {
         last_error = "bad URL: " + url_error;
+        publish_observations();
         h(errc::transport_failed, {});
         return;
     }
     if (const session::command_result bad = session::check_connect_options(options.mqtt); !bad) {
         last_error = bad.detail;
+        publish_observations();
         h(bad.error, {});
         return;
     }
@@ -92,6 +105,7 @@ asio::awaitable<bool> client_core::run_connection() {
     if (gen != generation) co_return false;
     if (!r) {
         last_error = r.message;
+        publish_observations();
         if (connect_handler) connect_handler(errc::transport_failed, {});
         co_return false;
     }
@@ -157,6 +171,7 @@ void client_core::flush() {
         dispatch(*e);
     if (session->wants_close() && !writing && stream) stream->close();
     arm_timer();
+    publish_observations();
 }
 
 asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {

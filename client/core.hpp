@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -61,6 +62,17 @@ class client_core : public std::enable_shared_from_this<client_core> {
     connection_state state = connection_state::disconnected;
     std::string last_error;
     statistics stats;
+    // A copy of the three above for client::state(), last_error() and stats(), which any thread
+    // may call: refreshed on the strand after every change, read under the mutex.
+    struct observations {
+        connection_state state = connection_state::disconnected;
+        std::string last_error;
+        statistics stats;
+    };
+    void publish_observations();
+    observations observed() const;
+    mutable std::mutex observed_mutex;
+    observations observed_;
     std::function<void(const session::message_received&)> message_handler;
     std::function<void(connection_state, const std::string&)> state_handler;
 

@@ -104,10 +104,21 @@ void file_store::erase_inbound_qos2(std::uint16_t id) {
     fs::remove(inbound_path(dir_, id), ignored);
 }
 
+void file_store::set_session_exists(bool exists) {
+    if (exists) {
+        if (!fs::exists(dir_ / "session")) write_file(dir_ / "session", "");
+    } else {
+        std::error_code ignored;
+        fs::remove(dir_ / "session", ignored);
+    }
+}
+
 void file_store::clear() {
     for (const fs::directory_entry& e : fs::directory_iterator(dir_)) {
         const std::string name = e.path().filename().string();
-        if (name.starts_with("out-") || name.starts_with("in-")) fs::remove(e.path());
+        if (name.starts_with("out-") || name.starts_with("in-") || name == "session") {
+            fs::remove(e.path());
+        }
     }
 }
 
@@ -116,7 +127,9 @@ session::session_snapshot file_store::load() const {
     for (const fs::directory_entry& e : fs::directory_iterator(dir_)) {
         const std::string name = e.path().filename().string();
         if (name.ends_with(".tmp")) continue;  // a write the process did not finish
-        if (name.starts_with("out-")) {
+        if (name == "session") {
+            s.session_exists = true;
+        } else if (name.starts_with("out-")) {
             std::ifstream in(e.path(), std::ios::binary);
             const std::string bytes((std::istreambuf_iterator<char>(in)), {});
             if (auto entry = parse(bytes)) s.outbound.push_back(std::move(*entry));

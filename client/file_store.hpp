@@ -13,7 +13,7 @@
 namespace mqtt::client {
 
 class file_store final : public session::session_store {
-public:
+  public:
     // Creates `directory` if needed. With sync, each write is also flushed to the disk (fsync),
     // which survives a power cut, not only a killed process, at a cost per message.
     explicit file_store(std::filesystem::path directory, bool sync = false);
@@ -22,12 +22,13 @@ public:
     void erase_outbound(std::uint64_t ticket) override;
     void put_inbound_qos2(std::uint16_t packet_id) override;
     void erase_inbound_qos2(std::uint16_t packet_id) override;
+    void set_session_exists(bool exists) override;  // a file named "session"
     void clear() override;
     session::session_snapshot load() const override;
 
     const std::filesystem::path& directory() const { return dir_; }
 
-private:
+  private:
     void write_file(const std::filesystem::path& path, const std::string& bytes) const;
     std::filesystem::path dir_;
     bool sync_;

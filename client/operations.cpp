@@ -24,6 +24,7 @@ bool client_core::publish_now(session::message m, completion<client::publish_sig
     const session::command_result r = session->publish(std::move(m), now());
     if (!r) {
         last_error = r.detail;
+        publish_observations();
         h(r.error, {});
         return false;
     }
@@ -236,6 +237,7 @@ void client::start_subscribe(std::vector<session::subscription_request> subs,
         const session::command_result r = core->session->subscribe(subs, options, core->now());
         if (!r) {
             core->last_error = r.detail;
+            core->publish_observations();
             h(r.error, {});
             return;
         }
@@ -252,6 +254,7 @@ void client::start_unsubscribe(std::vector<std::string> filters,
         const session::command_result r = core->session->unsubscribe(filters, {}, core->now());
         if (!r) {
             core->last_error = r.detail;
+            core->publish_observations();
             h(r.error, {});
             return;
         }

@@ -65,7 +65,7 @@ void session::send_connect() {
         // MQTT-3.1.2-4: a new session on both sides. Nothing was sent yet, so only queued
         // messages can exist, and they stay queued.
         if (!inflight_.empty() || !inbound_qos2_.empty()) discard_session_state();
-        have_session_state_ = false;
+        note_session(false);
     }
 
     connect c;
@@ -137,7 +137,7 @@ void session::apply_connack(const connack& p) {
     // outlives the connection is one we may resume.
     const std::uint32_t expiry =
         q.session_expiry_interval.value_or(options_.session_expiry_interval);
-    have_session_state_ = expiry != 0;
+    note_session(expiry != 0);
 }
 
 connected session::connected_event(const connack& p) const {

@@ -242,7 +242,7 @@ std::error_code session::disconnect(disconnect_options o, time_point now) {
     send(d);
     if (o.session_expiry_interval) {
         options_.session_expiry_interval = *o.session_expiry_interval;
-        if (*o.session_expiry_interval == 0) have_session_state_ = false;
+        if (*o.session_expiry_interval == 0) note_session(false);
     }
     end_connection(
         disconnected{disconnect_cause::client, o.reason, o.reason_string, {}, o.user_properties});

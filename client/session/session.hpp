@@ -165,6 +165,11 @@ class session {
     // Writing: every packet goes through send(), which also restarts the keep-alive timer.
     void send(const packet& p);
     void emit(event e) { events_.push_back(std::move(e)); }
+    // Whether a session we may resume exists, here and in the store (MQTT-3.2.2-4).
+    void note_session(bool exists) {
+        have_session_state_ = exists;
+        store_->set_session_exists(exists);
+    }
     void store_outbound(const outbound& entry);
 
     connect_options options_;
@@ -174,7 +179,9 @@ class session {
 
     mqtt::session::state state_ = state::disconnected;
     bool first_connection_ = true;
-    bool have_session_state_ = false;  // a session we may resume (MQTT-3.2.2-4)
+    // A session we may resume: established with a Session Expiry Interval and not ended since,
+    // or restored from the store. Without one, Session Present 1 is a violation (MQTT-3.2.2-4).
+    bool have_session_state_ = false;
     bool reauthenticating_ = false;
     time_point now_{};
     time_point last_send_{};

@@ -30,7 +30,11 @@ struct stored_outbound {
 struct session_snapshot {
     std::vector<stored_outbound> outbound;  // in ticket order
     std::vector<std::uint16_t> inbound_qos2;
-    bool empty() const { return outbound.empty() && inbound_qos2.empty(); }
+    // A session was established with a Session Expiry Interval and not ended since: the server
+    // may still hold it (its subscriptions, its queued messages), so Session Present 1 is
+    // expected and the next CONNECT resumes it (Clean Start 0), even with nothing in flight.
+    bool session_exists = false;
+    bool empty() const { return outbound.empty() && inbound_qos2.empty() && !session_exists; }
 };
 
 class session_store {
@@ -40,6 +44,7 @@ class session_store {
     virtual void erase_outbound(std::uint64_t ticket) = 0;
     virtual void put_inbound_qos2(std::uint16_t packet_id) = 0;
     virtual void erase_inbound_qos2(std::uint16_t packet_id) = 0;
+    virtual void set_session_exists(bool exists) = 0;
     virtual void clear() = 0;  // a new session (Clean Start, or Session Present 0)
     virtual session_snapshot load() const = 0;
 };
@@ -51,15 +56,18 @@ class memory_store final : public session_store {
     void erase_outbound(std::uint64_t ticket) override { outbound_.erase(ticket); }
     void put_inbound_qos2(std::uint16_t id) override { inbound_.insert(id); }
     void erase_inbound_qos2(std::uint16_t id) override { inbound_.erase(id); }
+    void set_session_exists(bool exists) override { session_exists_ = exists; }
     void clear() override {
         outbound_.clear();
         inbound_.clear();
+        session_exists_ = false;
     }
     session_snapshot load() const override;
 
   private:
     std::map<std::uint64_t, stored_outbound> outbound_;
     std::set<std::uint16_t> inbound_;
+    bool session_exists_ = false;
 };
 
 }  // namespace mqtt::session

@@ -425,7 +425,41 @@ TEST(resume, second_session_on_same_store_resumes_MQTT_4_4_0_1) {
     EXPECT_EQ(peer.expect_event<publish_completed>().ticket, rn.ticket);
     peer.reply(rel_of(33));
     EXPECT_EQ(peer.expect<pubcomp>().reason, reason_code::success);
-    EXPECT_TRUE(store.load().empty());
+    // Nothing in flight any more; the session itself still exists (it has an expiry).
+    const session_snapshot left = store.load();
+    EXPECT_TRUE(left.outbound.empty());
+    EXPECT_TRUE(left.inbound_qos2.empty());
+    EXPECT_TRUE(left.session_exists);
+}
+
+// A session with nothing in flight (a subscriber's) is still a session: a new session object on
+// the same store (a restarted process) resumes it with Clean Start 0 and accepts Session Present
+// 1, instead of closing as MQTT-3.2.2-4 requires of a client that holds no session.
+TEST(resume, store_remembers_a_session_with_nothing_in_flight_MQTT_3_2_2_4) {
+    memory_store store;
+    connect_options o;
+    o.session_expiry_interval = 600;
+    {
+        session first(o, &store);
+        scripted_peer peer(first);
+        peer.handshake();  // Clean Start 1, Session Present 0: a new session with an expiry
+        EXPECT_TRUE(store.load().session_exists);
+    }
+    session second(o, &store);
+    scripted_peer peer(second);
+    peer.open();
+    EXPECT_FALSE(peer.expect<connect>().clean_start);
+    connack ack;
+    ack.session_present = true;
+    peer.reply(ack);
+    EXPECT_TRUE(peer.expect_event<connected>().session_present);
+    peer.expect_nothing_sent();
+
+    // Ending the session (Session Expiry 0 on DISCONNECT) forgets it.
+    disconnect_options bye;
+    bye.session_expiry_interval = 0;
+    EXPECT_FALSE(second.disconnect(bye, peer.now));
+    EXPECT_FALSE(store.load().session_exists);
 }
 
 // Session Present 1 while we hold no session (our CONNECT had Clean Start 1): close with
