@@ -108,8 +108,8 @@ inline bool reader::need(std::size_t n, std::string_view field) {
     return true;
 }
 
-inline void reader::report(std::string_view name, std::size_t offset, std::size_t size, field_value value,
-                    std::uint8_t bit_mask) const {
+inline void reader::report(std::string_view name, std::size_t offset, std::size_t size,
+                           field_value value, std::uint8_t bit_mask) const {
     if (field_visitor* v = visitor()) v->field(field_event{name, offset, size, bit_mask, value});
 }
 
