@@ -118,7 +118,10 @@ mosquitto_broker::mosquitto_broker() {
     auth_port = free_port();
     mutual_tls_port = free_port();
     std::ofstream conf(f.config);
-    conf << "per_listener_settings true\n"
+    // A Maximum Packet Size the broker announces in CONNACK (2 MB: a 1 MB message still fits),
+    // so a client can be seen refusing a larger publish locally (MQTT-3.2.2-15).
+    conf << "max_packet_size 2000000\n"
+         << "per_listener_settings true\n"
          << "persistence true\npersistence_location " << f.dir.string() << "/\n"
          << "log_dest file " << f.log.string() << "\nlog_type all\n"
          << "\nlistener " << plain_port << " 127.0.0.1\nallow_anonymous true\n"
