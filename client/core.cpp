@@ -151,7 +151,7 @@ asio::awaitable<bool> client_core::run_connection() {
             set_state(connection_state::disconnected, last_error);
         }
     }
-    co_return reached || ever_connected;
+    co_return reached;  // this connection reached CONNACK: the backoff starts again
 }
 
 void client_core::flush() {
