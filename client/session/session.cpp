@@ -285,7 +285,7 @@ void session::handle_timeout(time_point now) {
     }
     if (timers_.expired(timer_kind::ping_response, now)) {
         disconnected ev{disconnect_cause::keep_alive_timeout};
-        ev.detail = "no packet from the server in time after PINGREQ";
+        ev.detail = "keep-alive timeout: no packet from the server in time after PINGREQ";
         end_connection(std::move(ev));
         return;
     }
