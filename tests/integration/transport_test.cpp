@@ -6,6 +6,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -180,6 +181,32 @@ TEST_F(transport_test, mutual_tls_without_a_client_certificate_fails) {
     // TLS 1.3 finishes the client's handshake before the server checks the certificate, so the
     // refusal shows either at the handshake or as the connection closing before any CONNACK.
     EXPECT_TRUE(!r.connected || !r.ack.has_value());
+}
+
+TEST_F(transport_test, tls_with_a_ca_directory) {
+    // A directory of CA certificates named by their hash (what `openssl rehash` makes).
+    const auto dir = broker->files().dir / "ca-dir";
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(broker->files().ca_cert, dir / "test-ca.pem",
+                               std::filesystem::copy_options::overwrite_existing);
+    ASSERT_EQ(test::run_command("openssl rehash " + dir.string() + " >/dev/null 2>&1"), 0);
+    connect_options o = tls_to(broker->tls_port);
+    o.tls.ca_file.clear();
+    o.tls.ca_path = dir.string();
+    const outcome r = exchange(o);
+    ASSERT_TRUE(r.connected) << r.connected.message;
+    EXPECT_TRUE(r.ack.has_value()) << r.error;
+}
+
+TEST_F(transport_test, tls_minimum_version_1_3_and_alpn) {
+    // Mosquitto speaks TLS 1.3, so a client that insists on it connects; offering ALPN "mqtt"
+    // to a broker that does not select a protocol is harmless.
+    connect_options o = tls_to(broker->tls_port);
+    o.tls.min_version = tls_version::tls1_3;
+    o.tls.alpn = {"mqtt"};
+    const outcome r = exchange(o);
+    ASSERT_TRUE(r.connected) << r.connected.message;
+    EXPECT_TRUE(r.ack.has_value()) << r.error;
 }
 
 TEST_F(transport_test, tls_key_log_is_written) {
