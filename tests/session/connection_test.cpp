@@ -42,22 +42,6 @@ std::string rc_name(reason_code rc) {
     return s + " " + std::string(reason_code_name(rc));
 }
 
-// Every event the session has reported so far, in order.
-std::vector<event> drain_events(scripted_peer& peer) {
-    std::vector<event> all;
-    while (auto e = peer.next_event())
-        all.push_back(std::move(*e));
-    return all;
-}
-
-template <class E>
-std::vector<E> events_of(const std::vector<event>& all) {
-    std::vector<E> out;
-    for (const event& e : all)
-        if (const E* p = std::get_if<E>(&e)) out.push_back(*p);
-    return out;
-}
-
 // The spec's defaults for a CONNACK without properties (spec 3.2.2.3).
 void expect_limits(const server_limits& actual, const server_limits& expected) {
     EXPECT_EQ(actual.receive_maximum, expected.receive_maximum);
@@ -489,7 +473,7 @@ TEST(session_connection, session_present_without_session_state_closes_MQTT_3_2_2
     EXPECT_TRUE(d.props.reason_string && !d.props.reason_string->empty());
     peer.expect_nothing_sent();
     EXPECT_TRUE(s.wants_close());
-    const auto all = drain_events(peer);
+    const auto all = peer.drain_events();
     EXPECT_TRUE(events_of<connected>(all).empty()) << "a connection we close is not connected";
     const auto ds = events_of<disconnected>(all);
     ASSERT_EQ(ds.size(), 1u);
@@ -597,7 +581,7 @@ TEST(session_connection, session_present_0_with_state_discards_it_MQTT_3_2_2_5) 
     peer.reply(connack{});
 
     // MQTT-3.2.2-5: the state is discarded, each dropped message reported, nothing resent.
-    const auto all = drain_events(peer);
+    const auto all = peer.drain_events();
     const auto c = events_of<connected>(all);
     ASSERT_EQ(c.size(), 1u);
     EXPECT_FALSE(c[0].session_present);

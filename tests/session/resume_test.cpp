@@ -85,21 +85,6 @@ connect reconnect(scripted_peer& peer) {
     return peer.expect<connect>();
 }
 
-std::vector<event> drain(scripted_peer& peer) {
-    std::vector<event> out;
-    while (auto e = peer.next_event())
-        out.push_back(std::move(*e));
-    return out;
-}
-
-template <class E>
-std::vector<E> all_of(const std::vector<event>& events) {
-    std::vector<E> out;
-    for (const event& e : events)
-        if (const E* p = std::get_if<E>(&e)) out.push_back(*p);
-    return out;
-}
-
 void expect_same_message(const mqtt::publish& p, const message& m) {
     EXPECT_EQ(p.topic, m.topic);
     EXPECT_EQ(to_vector(p.payload), m.payload);
@@ -271,15 +256,15 @@ TEST(resume, session_present_0_discards_inflight_MQTT_3_2_2_5) {
     EXPECT_FALSE(reconnect(peer).clean_start);
     peer.reply(connack{});  // Session Present 0
 
-    const auto events = drain(peer);
-    const auto conn = all_of<connected>(events);
+    const auto events = peer.drain_events();
+    const auto conn = events_of<connected>(events);
     ASSERT_EQ(conn.size(), 1u);
     EXPECT_FALSE(conn[0].session_present);
-    const auto discarded = all_of<session_discarded>(events);
+    const auto discarded = events_of<session_discarded>(events);
     ASSERT_EQ(discarded.size(), 1u);
     EXPECT_EQ(discarded[0].outbound_dropped, 2u);
     EXPECT_EQ(discarded[0].inbound_qos2_dropped, 1u);
-    const auto done = all_of<publish_completed>(events);
+    const auto done = events_of<publish_completed>(events);
     ASSERT_EQ(done.size(), 2u);
     std::vector<std::uint64_t> tickets;
     for (const auto& d : done) {
@@ -476,9 +461,9 @@ TEST(resume, session_present_1_without_state_disconnects_MQTT_3_2_2_4) {
     EXPECT_EQ(d.reason, reason_code::protocol_error);
     peer.expect_nothing_sent();
     EXPECT_TRUE(s.wants_close());
-    const auto events = drain(peer);
-    EXPECT_TRUE(all_of<connected>(events).empty());
-    const auto gone = all_of<disconnected>(events);
+    const auto events = peer.drain_events();
+    EXPECT_TRUE(events_of<connected>(events).empty());
+    const auto gone = events_of<disconnected>(events);
     ASSERT_EQ(gone.size(), 1u);
     EXPECT_EQ(gone[0].cause, disconnect_cause::protocol_violation);
     EXPECT_EQ(gone[0].reason, reason_code::protocol_error);

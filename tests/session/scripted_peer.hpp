@@ -124,6 +124,14 @@ class scripted_peer {
         events_.pop_front();
         return e;
     }
+    // Every event not yet taken, in order.
+    std::vector<event> drain_events() {
+        collect();
+        std::vector<event> all(std::make_move_iterator(events_.begin()),
+                               std::make_move_iterator(events_.end()));
+        events_.clear();
+        return all;
+    }
     void expect_no_event() {
         collect();
         EXPECT_TRUE(events_.empty())
@@ -173,5 +181,15 @@ class scripted_peer {
     std::deque<packet> sent_;
     std::deque<event> events_;
 };
+
+// The events of one kind among `all`, in order.
+template <class E>
+std::vector<E> events_of(const std::vector<event>& all) {
+    std::vector<E> out;
+    for (const event& e : all) {
+        if (const E* p = std::get_if<E>(&e)) out.push_back(*p);
+    }
+    return out;
+}
 
 }  // namespace mqtt::session::test
