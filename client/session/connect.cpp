@@ -17,30 +17,29 @@ std::optional<std::uint8_t> flag(const std::optional<bool>& b) {
 }  // namespace
 
 command_result check_connect_options(const connect_options& o) {
-    auto refuse = [](errc e, std::string detail) {
-        return command_result{0, e, std::move(detail)};
-    };
     if (!valid_utf8(o.client_id))
-        return refuse(errc::invalid_utf8, "Client Identifier is not valid UTF-8");
+        return command_result::refused(errc::invalid_utf8, "Client Identifier is not valid UTF-8");
     if (o.username && !valid_utf8(*o.username)) {
-        return refuse(errc::invalid_utf8, "User Name is not valid UTF-8");
+        return command_result::refused(errc::invalid_utf8, "User Name is not valid UTF-8");
     }
     if (o.receive_maximum && *o.receive_maximum == 0) {
-        return refuse(errc::invalid_argument, "Receive Maximum must not be 0");
+        return command_result::refused(errc::invalid_argument, "Receive Maximum must not be 0");
     }
     if (o.maximum_packet_size && *o.maximum_packet_size == 0) {
-        return refuse(errc::invalid_argument, "Maximum Packet Size must not be 0");
+        return command_result::refused(errc::invalid_argument, "Maximum Packet Size must not be 0");
     }
     for (const auto& [name, value] : o.user_properties) {
         if (!valid_utf8(name) || !valid_utf8(value)) {
-            return refuse(errc::invalid_utf8, "User Property is not valid UTF-8");
+            return command_result::refused(errc::invalid_utf8, "User Property is not valid UTF-8");
         }
     }
     if (o.will) {
         const message& m = o.will->message;
-        if (std::uint8_t(m.qos) > 2) return refuse(errc::invalid_argument, "Will QoS must be 0..2");
+        if (std::uint8_t(m.qos) > 2)
+            return command_result::refused(errc::invalid_argument, "Will QoS must be 0..2");
         if (const char* problem = topic_name_problem(m.topic)) {
-            return refuse(errc::invalid_topic, fmt::format("Will Topic: {}", problem));
+            return command_result::refused(errc::invalid_topic,
+                                           fmt::format("Will Topic: {}", problem));
         }
     }
     // Everything else (lengths, the Will's properties) is what the decoder checks: encode the
@@ -52,7 +51,7 @@ command_result check_connect_options(const connect_options& o) {
         while (auto e = probe.poll_event()) {
             if (auto* d = std::get_if<disconnected>(&*e)) why = d->detail;
         }
-        return refuse(errc::invalid_argument, why);
+        return command_result::refused(errc::invalid_argument, why);
     }
     return {};
 }

@@ -11,41 +11,36 @@
 
 namespace mqtt::session {
 
-namespace {
-
-command_result refuse(errc e, std::string detail) {
-    return {0, e, std::move(detail)};
-}
-
-}  // namespace
-
 std::size_t session::send_quota() const {
     return inflight_.size() < limits_.receive_maximum ? limits_.receive_maximum - inflight_.size()
                                                       : 0;
 }
 
 command_result session::check_publish(const message& m) const {
-    if (state_ == state::closing) return refuse(errc::closed, "the session is closing");
-    if (std::uint8_t(m.qos) > 2) return refuse(errc::invalid_argument, "QoS must be 0, 1 or 2");
+    if (state_ == state::closing)
+        return command_result::refused(errc::closed, "the session is closing");
+    if (std::uint8_t(m.qos) > 2)
+        return command_result::refused(errc::invalid_argument, "QoS must be 0, 1 or 2");
     if (const char* problem = topic_name_problem(m.topic)) {
-        return refuse(errc::invalid_topic, fmt::format("Topic Name: {}", problem));
+        return command_result::refused(errc::invalid_topic, fmt::format("Topic Name: {}", problem));
     }
     const message_properties& p = m.props;
     if (p.payload_format_indicator && *p.payload_format_indicator > 1) {
-        return refuse(errc::invalid_argument, "Payload Format Indicator must be 0 or 1");
+        return command_result::refused(errc::invalid_argument,
+                                       "Payload Format Indicator must be 0 or 1");
     }
     if (p.content_type && !valid_utf8(*p.content_type)) {
-        return refuse(errc::invalid_utf8, "Content Type is not valid UTF-8");
+        return command_result::refused(errc::invalid_utf8, "Content Type is not valid UTF-8");
     }
     if (p.response_topic) {
         if (const char* problem = topic_name_problem(*p.response_topic)) {
-            return refuse(errc::invalid_topic,
-                          fmt::format("Response Topic: {} (MQTT-3.3.2-14)", problem));
+            return command_result::refused(
+                errc::invalid_topic, fmt::format("Response Topic: {} (MQTT-3.3.2-14)", problem));
         }
     }
     for (const auto& [name, value] : p.user_properties) {
         if (!valid_utf8(name) || !valid_utf8(value)) {
-            return refuse(errc::invalid_utf8, "User Property is not valid UTF-8");
+            return command_result::refused(errc::invalid_utf8, "User Property is not valid UTF-8");
         }
     }
     return check_limits(m);
@@ -55,13 +50,15 @@ command_result session::check_publish(const message& m) const {
 // queued one is finally sent, since a CONNACK may have lowered them in between.
 command_result session::check_limits(const message& m) const {
     if (std::uint8_t(m.qos) > limits_.maximum_qos) {
-        return refuse(errc::qos_not_supported,
-                      fmt::format("QoS {} is above the server's Maximum QoS {} (MQTT-3.2.2-11)",
-                                  int(m.qos), limits_.maximum_qos));
+        return command_result::refused(
+            errc::qos_not_supported,
+            fmt::format("QoS {} is above the server's Maximum QoS {} (MQTT-3.2.2-11)", int(m.qos),
+                        limits_.maximum_qos));
     }
     if (m.retain && !limits_.retain_available) {
-        return refuse(errc::retain_not_supported,
-                      "the server does not support retained messages (MQTT-3.2.2-14)");
+        return command_result::refused(
+            errc::retain_not_supported,
+            "the server does not support retained messages (MQTT-3.2.2-14)");
     }
     // Measured on the whole packet as it would be sent without a Topic Alias (MQTT-3.2.2-15).
     std::vector<string_pair> pairs;
@@ -69,11 +66,12 @@ command_result session::check_limits(const message& m) const {
     view.packet_id = m.qos == qos::at_most_once ? 0 : 1;
     const std::optional<std::size_t> size = encoded_size(view);
     if (!size || *size > limits_.maximum_packet_size) {
-        return refuse(errc::packet_too_large,
-                      size ? fmt::format("the PUBLISH would be {} bytes; the server's Maximum "
-                                         "Packet Size is {} (MQTT-3.2.2-15)",
-                                         *size, limits_.maximum_packet_size)
-                           : std::string("a field is too long to encode"));
+        return command_result::refused(
+            errc::packet_too_large,
+            size ? fmt::format("the PUBLISH would be {} bytes; the server's Maximum "
+                               "Packet Size is {} (MQTT-3.2.2-15)",
+                               *size, limits_.maximum_packet_size)
+                 : std::string("a field is too long to encode"));
     }
     return {};
 }
@@ -83,7 +81,8 @@ command_result session::publish(message m, time_point now) {
     if (command_result bad = check_publish(m); !bad) return bad;
     if (m.qos == qos::at_most_once) {
         if (state_ != state::connected) {
-            return refuse(errc::not_connected, "a QoS 0 message is only sent on a connection");
+            return command_result::refused(errc::not_connected,
+                                           "a QoS 0 message is only sent on a connection");
         }
         const std::uint64_t ticket = next_ticket_++;
         outbound entry{ticket, 0, outbound_stage::awaiting_ack, std::move(m)};
@@ -93,8 +92,8 @@ command_result session::publish(message m, time_point now) {
     }
     // Every QoS 1/2 message takes a Packet Identifier; never more than there are (spec 2.2.1).
     if (ids_.in_use_count() + queue_.size() >= 65'535) {
-        return refuse(errc::packet_identifiers_exhausted,
-                      "65,535 QoS 1/2 messages are already waiting or in flight");
+        return command_result::refused(errc::packet_identifiers_exhausted,
+                                       "65,535 QoS 1/2 messages are already waiting or in flight");
     }
     const std::uint64_t ticket = next_ticket_++;
     queue_.push_back(outbound{ticket, 0, outbound_stage::queued, std::move(m)});

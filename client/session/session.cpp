@@ -111,7 +111,7 @@ void session::receive(bytes_view bytes, time_point now) {
             return;
         }
         if (f.status == decode_status::need_more) return;
-        const decode_result d = decode(f.packet, {framer_maximum(), 0});
+        const decode_result d = decode(f.packet);  // the framer already applied our maximum
         if (d.status != decode_status::complete) {
             violation(d.error.reason, d.error.message());
             return;
@@ -119,10 +119,6 @@ void session::receive(bytes_view bytes, time_point now) {
         timers_.cancel(timer_kind::ping_response);  // any packet shows the server is alive
         on_packet(d.value);
     }
-}
-
-std::uint32_t session::framer_maximum() const {
-    return options_.maximum_packet_size.value_or(max_packet_size_limit);
 }
 
 void session::on_packet(const packet& p) {

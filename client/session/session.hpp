@@ -52,6 +52,9 @@ struct command_result {
     std::error_code error;
     std::string detail;  // says which field or limit, for people
     explicit operator bool() const { return !error; }
+    static command_result refused(errc e, std::string detail) {
+        return {0, make_error_code(e), std::move(detail)};
+    }
 };
 
 struct disconnect_options {
@@ -129,7 +132,6 @@ class session {
     void on_disconnect(const mqtt::disconnect& p);
     void violation(reason_code rc, std::string detail);
     void end_connection(disconnected ev);
-    std::uint32_t framer_maximum() const;
 
     // connect.cpp: what CONNECT says and what CONNACK means
     void send_connect();
@@ -161,6 +163,8 @@ class session {
     // subscriptions.cpp: SUBACK and UNSUBACK
     void on_suback(const suback& p);
     void on_unsuback(const unsuback& p);
+    std::optional<pending_request> take_request(std::uint16_t id, bool subscribe,
+                                                std::size_t reason_codes);
 
     // Writing: every packet goes through send(), which also restarts the keep-alive timer.
     void send(const packet& p);

@@ -11,10 +11,6 @@ namespace mqtt::session {
 
 namespace {
 
-command_result refuse(errc e, std::string detail) {
-    return {0, e, std::move(detail)};
-}
-
 bool has_wildcard(std::string_view filter) {
     return filter.find_first_of("+#") != std::string_view::npos;
 }
@@ -22,7 +18,7 @@ bool has_wildcard(std::string_view filter) {
 std::optional<command_result> check_user_properties(const user_property_list& list) {
     for (const auto& [name, value] : list) {
         if (!valid_utf8(name) || !valid_utf8(value)) {
-            return refuse(errc::invalid_utf8, "User Property is not valid UTF-8");
+            return command_result::refused(errc::invalid_utf8, "User Property is not valid UTF-8");
         }
     }
     return std::nullopt;
@@ -33,45 +29,50 @@ std::optional<command_result> check_user_properties(const user_property_list& li
 command_result session::subscribe(std::vector<subscription_request> subs, subscribe_options o,
                                   time_point now) {
     now_ = now;
-    if (state_ == state::closing) return refuse(errc::closed, "the session is closing");
+    if (state_ == state::closing)
+        return command_result::refused(errc::closed, "the session is closing");
     if (state_ != state::connected)
-        return refuse(errc::not_connected, "SUBSCRIBE needs a connection");
+        return command_result::refused(errc::not_connected, "SUBSCRIBE needs a connection");
     if (subs.empty()) {
-        return refuse(errc::invalid_argument, "SUBSCRIBE needs a Topic Filter (MQTT-3.8.3-2)");
+        return command_result::refused(errc::invalid_argument,
+                                       "SUBSCRIBE needs a Topic Filter (MQTT-3.8.3-2)");
     }
     for (const subscription_request& s : subs) {
         if (const char* problem = topic_filter_problem(s.topic_filter)) {
-            return refuse(errc::invalid_topic_filter,
-                          fmt::format("Topic Filter \"{}\": {}", s.topic_filter, problem));
+            return command_result::refused(
+                errc::invalid_topic_filter,
+                fmt::format("Topic Filter \"{}\": {}", s.topic_filter, problem));
         }
         if (std::uint8_t(s.max_qos) > 2)
-            return refuse(errc::invalid_argument, "QoS must be 0, 1 or 2");
+            return command_result::refused(errc::invalid_argument, "QoS must be 0, 1 or 2");
         if (std::uint8_t(s.retain_handling) > 2) {
-            return refuse(errc::invalid_argument, "Retain Handling must be 0, 1 or 2");
+            return command_result::refused(errc::invalid_argument,
+                                           "Retain Handling must be 0, 1 or 2");
         }
         const auto shared = parse_shared(s.topic_filter);
         if (shared && s.no_local) {
-            return refuse(errc::invalid_argument,
-                          "No Local on a Shared Subscription (MQTT-3.8.3-4)");
+            return command_result::refused(errc::invalid_argument,
+                                           "No Local on a Shared Subscription (MQTT-3.8.3-4)");
         }
         if (shared && !limits_.shared_subscription_available) {
-            return refuse(errc::feature_not_available,
-                          "the server does not support Shared Subscriptions");
+            return command_result::refused(errc::feature_not_available,
+                                           "the server does not support Shared Subscriptions");
         }
         if (has_wildcard(shared ? shared->filter : s.topic_filter) &&
             !limits_.wildcard_subscription_available) {
-            return refuse(errc::feature_not_available,
-                          "the server does not support Wildcard Subscriptions");
+            return command_result::refused(errc::feature_not_available,
+                                           "the server does not support Wildcard Subscriptions");
         }
     }
     if (o.subscription_identifier) {
         if (*o.subscription_identifier == 0 ||
             *o.subscription_identifier > max_variable_byte_integer) {
-            return refuse(errc::invalid_argument, "Subscription Identifier must be 1..268,435,455");
+            return command_result::refused(errc::invalid_argument,
+                                           "Subscription Identifier must be 1..268,435,455");
         }
         if (!limits_.subscription_identifier_available) {
-            return refuse(errc::feature_not_available,
-                          "the server does not support Subscription Identifiers");
+            return command_result::refused(errc::feature_not_available,
+                                           "the server does not support Subscription Identifiers");
         }
     }
     if (auto bad = check_user_properties(o.user_properties)) return *bad;
@@ -92,12 +93,14 @@ command_result session::subscribe(std::vector<subscription_request> subs, subscr
     p.props.user_properties = std::span<const string_pair>(pairs);
     p.subscriptions = std::span<const subscription>(entries);
     if (encoded_size(p).value_or(SIZE_MAX) > limits_.maximum_packet_size) {
-        return refuse(
+        return command_result::refused(
             errc::packet_too_large,
             "the SUBSCRIBE would exceed the server's Maximum Packet Size (MQTT-3.2.2-15)");
     }
     const std::optional<std::uint16_t> id = ids_.acquire();
-    if (!id) return refuse(errc::packet_identifiers_exhausted, "all Packet Identifiers are in use");
+    if (!id)
+        return command_result::refused(errc::packet_identifiers_exhausted,
+                                       "all Packet Identifiers are in use");
     p.packet_id = *id;
     const std::uint64_t ticket = next_ticket_++;
     requests_[*id] = pending_request{ticket, subs.size(), true};
@@ -108,17 +111,19 @@ command_result session::subscribe(std::vector<subscription_request> subs, subscr
 command_result session::unsubscribe(std::vector<std::string> filters,
                                     user_property_list user_properties, time_point now) {
     now_ = now;
-    if (state_ == state::closing) return refuse(errc::closed, "the session is closing");
+    if (state_ == state::closing)
+        return command_result::refused(errc::closed, "the session is closing");
     if (state_ != state::connected) {
-        return refuse(errc::not_connected, "UNSUBSCRIBE needs a connection");
+        return command_result::refused(errc::not_connected, "UNSUBSCRIBE needs a connection");
     }
     if (filters.empty()) {
-        return refuse(errc::invalid_argument, "UNSUBSCRIBE needs a Topic Filter (MQTT-3.10.3-2)");
+        return command_result::refused(errc::invalid_argument,
+                                       "UNSUBSCRIBE needs a Topic Filter (MQTT-3.10.3-2)");
     }
     for (const std::string& f : filters) {
         if (const char* problem = topic_filter_problem(f)) {
-            return refuse(errc::invalid_topic_filter,
-                          fmt::format("Topic Filter \"{}\": {}", f, problem));
+            return command_result::refused(errc::invalid_topic_filter,
+                                           fmt::format("Topic Filter \"{}\": {}", f, problem));
         }
     }
     if (auto bad = check_user_properties(user_properties)) return *bad;
@@ -129,11 +134,14 @@ command_result session::unsubscribe(std::vector<std::string> filters,
     p.props.user_properties = std::span<const string_pair>(pairs);
     p.topic_filters = std::span<const std::string_view>(views);
     if (encoded_size(p).value_or(SIZE_MAX) > limits_.maximum_packet_size) {
-        return refuse(errc::packet_too_large,
-                      "the UNSUBSCRIBE would exceed the server's Maximum Packet Size");
+        return command_result::refused(
+            errc::packet_too_large,
+            "the UNSUBSCRIBE would exceed the server's Maximum Packet Size");
     }
     const std::optional<std::uint16_t> id = ids_.acquire();
-    if (!id) return refuse(errc::packet_identifiers_exhausted, "all Packet Identifiers are in use");
+    if (!id)
+        return command_result::refused(errc::packet_identifiers_exhausted,
+                                       "all Packet Identifiers are in use");
     p.packet_id = *id;
     const std::uint64_t ticket = next_ticket_++;
     requests_[*id] = pending_request{ticket, filters.size(), false};
@@ -150,45 +158,45 @@ std::vector<reason_code> codes(const Ack& p) {
 
 }  // namespace
 
-void session::on_suback(const suback& p) {
-    const auto it = requests_.find(p.packet_id);
-    if (it == requests_.end() || !it->second.subscribe) {
-        violation(
-            reason_code::protocol_error,
-            fmt::format("SUBACK for Packet Identifier {}, which no SUBSCRIBE used", p.packet_id));
-        return;
-    }
-    if (p.reason_codes.size() != it->second.filters) {  // MQTT-3.8.4-6
+// The request an acknowledgement answers, taken out of `requests_` with its identifier freed; or
+// nullopt after a violation: no such request (of that kind), or not one reason code per filter
+// (MQTT-3.8.4-6, spec 3.11.3).
+std::optional<session::pending_request> session::take_request(std::uint16_t id, bool subscribe,
+                                                              std::size_t reason_codes) {
+    const packet_type ack = subscribe ? packet_type::suback : packet_type::unsuback;
+    const packet_type request = subscribe ? packet_type::subscribe : packet_type::unsubscribe;
+    const auto it = requests_.find(id);
+    if (it == requests_.end() || it->second.subscribe != subscribe) {
         violation(reason_code::protocol_error,
-                  fmt::format("SUBACK with {} reason codes for {} Topic Filters",
-                              p.reason_codes.size(), it->second.filters));
-        return;
+                  fmt::format("{} for Packet Identifier {}, which no {} used",
+                              packet_type_name(ack), id, packet_type_name(request)));
+        return std::nullopt;
     }
-    emit(subscribe_completed{it->second.ticket, codes(p), detail::owned(p.props.reason_string),
-                             detail::owned_pairs(p.props.user_properties)});
-    ids_.release(p.packet_id);
+    if (reason_codes != it->second.filters) {
+        violation(reason_code::protocol_error,
+                  fmt::format("{} with {} reason codes for {} Topic Filters", packet_type_name(ack),
+                              reason_codes, it->second.filters));
+        return std::nullopt;
+    }
+    const pending_request r = it->second;
     requests_.erase(it);
+    ids_.release(id);
+    return r;
+}
+
+void session::on_suback(const suback& p) {
+    const auto r = take_request(p.packet_id, true, p.reason_codes.size());
+    if (!r) return;
+    emit(subscribe_completed{r->ticket, codes(p), detail::owned(p.props.reason_string),
+                             detail::owned_pairs(p.props.user_properties)});
     send_queued();  // a freed identifier may unblock a waiting publish
 }
 
 void session::on_unsuback(const unsuback& p) {
-    const auto it = requests_.find(p.packet_id);
-    if (it == requests_.end() || it->second.subscribe) {
-        violation(reason_code::protocol_error,
-                  fmt::format("UNSUBACK for Packet Identifier {}, which no UNSUBSCRIBE used",
-                              p.packet_id));
-        return;
-    }
-    if (p.reason_codes.size() != it->second.filters) {
-        violation(reason_code::protocol_error,
-                  fmt::format("UNSUBACK with {} reason codes for {} Topic Filters",
-                              p.reason_codes.size(), it->second.filters));
-        return;
-    }
-    emit(unsubscribe_completed{it->second.ticket, codes(p), detail::owned(p.props.reason_string),
+    const auto r = take_request(p.packet_id, false, p.reason_codes.size());
+    if (!r) return;
+    emit(unsubscribe_completed{r->ticket, codes(p), detail::owned(p.props.reason_string),
                                detail::owned_pairs(p.props.user_properties)});
-    ids_.release(p.packet_id);
-    requests_.erase(it);
     send_queued();
 }
 
