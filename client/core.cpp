@@ -109,7 +109,14 @@ asio::awaitable<bool> client_core::run_connection() {
         if (connect_handler) connect_handler(errc::transport_failed, {});
         co_return false;
     }
-    tap.reset();
+    {
+        transport::connection_event opened;
+        opened.time = std::chrono::system_clock::now();
+        opened.local = connection->local();
+        opened.remote = connection->remote();
+        opened.tls = connection->is_tls();
+        tap.opened(opened);
+    }
     write_queue.clear();
     writing = false;
     session->connection_opened(now());
@@ -143,6 +150,7 @@ asio::awaitable<bool> client_core::run_connection() {
     }
     if (gen == generation) {
         connection->close();
+        tap.closed(std::chrono::system_clock::now());
         session->connection_lost(now());
         session_timer.cancel();
         timer_armed_for.reset();

@@ -23,4 +23,21 @@ void packet_tap::reset() {
     received_.reset();
 }
 
+void packet_tap::opened(const connection_event& e) {
+    reset();
+    open_ = true;
+    for (const auto& observer : connection_observers_)
+        observer(e);
+}
+
+void packet_tap::closed(std::chrono::system_clock::time_point time) {
+    if (!open_) return;
+    open_ = false;
+    connection_event e;
+    e.opened = false;
+    e.time = time;
+    for (const auto& observer : connection_observers_)
+        observer(e);
+}
+
 }  // namespace mqtt::transport

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "protocol/framer.hpp"
@@ -23,16 +24,34 @@ struct tapped_packet {
 
 using packet_observer = std::function<void(const tapped_packet&)>;
 
+// A connection opened (TCP, and TLS when `tls`, are up; no MQTT packet sent yet) or closed.
+// Captures use it to write the TCP handshake and the FIN; traces to say where they connected.
+struct connection_event {
+    bool opened = true;
+    std::chrono::system_clock::time_point time;
+    std::string local;   // "127.0.0.1:54321" or "[::1]:54321"; empty when closed
+    std::string remote;  // "127.0.0.1:1883"
+    bool tls = false;
+};
+using connection_observer = std::function<void(const connection_event&)>;
+
 class packet_tap {
   public:
     void add(packet_observer observer) { observers_.push_back(std::move(observer)); }
-    bool empty() const { return observers_.empty(); }
+    void add_connection_observer(connection_observer observer) {
+        connection_observers_.push_back(std::move(observer));
+    }
+    bool empty() const { return observers_.empty() && connection_observers_.empty(); }
     // Bytes as they cross the connection, in order, for one direction.
     void bytes(direction d, bytes_view data, std::chrono::system_clock::time_point time);
-    void reset();  // a new connection
+    void reset();                            // a new connection: drops partial packets
+    void opened(const connection_event& e);  // resets, then tells the connection observers
+    void closed(std::chrono::system_clock::time_point time);
 
   private:
     std::vector<packet_observer> observers_;
+    std::vector<connection_observer> connection_observers_;
+    bool open_ = false;
     framer sent_{max_packet_size_limit};
     framer received_{max_packet_size_limit};
 };
