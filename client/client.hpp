@@ -93,11 +93,17 @@ class client {
     }
     template <class Token>
     auto async_unsubscribe(std::vector<std::string> filters, Token&& token) {
+        return async_unsubscribe(std::move(filters), session::user_property_list{},
+                                 std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_unsubscribe(std::vector<std::string> filters,
+                           session::user_property_list user_properties, Token&& token) {
         return asio::async_initiate<Token, unsubscribe_signature>(
-            [this](auto h, auto filters) {
-                start_unsubscribe(std::move(filters), {std::move(h), executor()});
+            [this](auto h, auto filters, auto props) {
+                start_unsubscribe(std::move(filters), std::move(props), {std::move(h), executor()});
             },
-            token, std::move(filters));
+            token, std::move(filters), std::move(user_properties));
     }
     template <class Token>
     auto async_disconnect(session::disconnect_options options, Token&& token) {
@@ -155,7 +161,9 @@ class client {
     void start_publish(session::message m, completion<publish_signature> h);
     void start_subscribe(std::vector<session::subscription_request> subs,
                          session::subscribe_options options, completion<subscribe_signature> h);
-    void start_unsubscribe(std::vector<std::string> filters, completion<unsubscribe_signature> h);
+    void start_unsubscribe(std::vector<std::string> filters,
+                           session::user_property_list user_properties,
+                           completion<unsubscribe_signature> h);
     void start_disconnect(session::disconnect_options options, completion<disconnect_signature> h);
     void start_receive(completion<message_signature> h);
     void start_request(session::message m, std::chrono::milliseconds timeout,

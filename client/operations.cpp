@@ -248,10 +248,12 @@ void client::start_subscribe(std::vector<session::subscription_request> subs,
 }
 
 void client::start_unsubscribe(std::vector<std::string> filters,
+                               session::user_property_list user_properties,
                                completion<unsubscribe_signature> h) {
     asio::post(core_->strand, [core = core_, filters = std::move(filters),
-                               h = std::move(h)]() mutable {
-        const session::command_result r = core->session->unsubscribe(filters, {}, core->now());
+                               props = std::move(user_properties), h = std::move(h)]() mutable {
+        const session::command_result r =
+            core->session->unsubscribe(filters, std::move(props), core->now());
         if (!r) {
             core->last_error = r.detail;
             core->publish_observations();
