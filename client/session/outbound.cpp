@@ -135,7 +135,8 @@ void session::send_publish(outbound& entry, bool dup) {
     // Packet Size with both the topic and the alias (its first use) (MQTT-3.2.2-15).
     mqtt::publish with_alias = p;
     with_alias.props.topic_alias = 1;
-    if (encoded_size(with_alias).value_or(SIZE_MAX) <= limits_.maximum_packet_size) {
+    if (options_.outbound_topic_aliases &&
+        encoded_size(with_alias).value_or(SIZE_MAX) <= limits_.maximum_packet_size) {
         const outbound_aliases::choice alias = out_aliases_.pick(entry.msg.topic);
         if (alias.alias != 0) {
             p.props.topic_alias = alias.alias;

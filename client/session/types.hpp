@@ -69,6 +69,9 @@ struct connect_options {
     duration connack_timeout = std::chrono::seconds(30);
     // How long to wait for any packet after a PINGREQ; zero means half the keep-alive.
     duration ping_timeout = duration::zero();
+    // Give outgoing topics aliases when the server allows them (its Topic Alias Maximum), most
+    // recently used kept. Off: every PUBLISH carries its topic and no alias.
+    bool outbound_topic_aliases = true;
 };
 
 // One entry of a SUBSCRIBE (spec 3.8.3.1).

@@ -92,6 +92,21 @@ TEST(topic_alias, none_when_server_maximum_zero_MQTT_3_2_2_18) {
     }
 }
 
+// connect_options::outbound_topic_aliases off: the topic every time, no alias, even when the
+// server allows aliases (they are the sender's choice, spec 3.3.2.3.4).
+TEST(topic_alias, none_when_turned_off_although_the_server_allows_them) {
+    connect_options o;
+    o.outbound_topic_aliases = false;
+    session s(o);
+    scripted_peer peer(s);
+    peer.handshake(with_alias_maximum(10));
+    for (int i = 0; i < 3; ++i) {
+        const auto p = publish_topic(s, peer, "same/topic");
+        EXPECT_EQ(p.topic, "same/topic");
+        EXPECT_FALSE(p.props.topic_alias.has_value());
+    }
+}
+
 // First use: topic + alias; later uses: empty topic + the same alias.
 TEST(topic_alias, assigned_on_first_use_then_reused_with_empty_topic) {
     session s(connect_options{});
