@@ -4,6 +4,8 @@
 
 #include <type_traits>
 
+#include "protocol/utf8.hpp"
+
 namespace mqtt {
 
 namespace {
@@ -26,20 +28,28 @@ void quoted(std::string& s, std::string_view v) {
     s += '"';
 }
 
+// Text a terminal shows as it is: valid UTF-8 without control characters other than
+// newline, tab and carriage return.
 bool printable(bytes_view b) {
     for (const std::uint8_t c : b) {
         if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7F) return false;
     }
-    return true;
+    return valid_utf8(as_chars(b));
 }
 
 // Binary data: its size, then a readable preview (text in quotes, otherwise hex).
 void binary(std::string& s, bytes_view b, std::size_t preview = 48) {
     fmt::format_to(out_t(s), "{}B", b.size());
     if (b.empty()) return;
-    const bytes_view head = b.first(std::min(b.size(), preview));
+    bytes_view head = b.first(std::min(b.size(), preview));
     s += ' ';
-    if (printable(head)) {
+    // A preview cut inside a multi-byte character is still text: drop the partial character.
+    bytes_view text = head;
+    for (int drop = 0; drop < 3 && text.size() > 1 && text.size() < b.size() && !printable(text);
+         ++drop)
+        text = text.first(text.size() - 1);
+    if (printable(text)) {
+        head = text;
         quoted(s, as_chars(head));
     } else {
         s += "0x";
