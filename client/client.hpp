@@ -48,6 +48,10 @@ struct statistics {
     std::size_t reconnects = 0;
     std::size_t messages_received = 0;
     std::size_t messages_published = 0;
+    // Right now: our QoS 1/2 publishes sent or queued and not yet completed, and QoS 2
+    // messages received whose PUBREL has not arrived (their flow is not finished).
+    std::size_t publishes_pending = 0;
+    std::size_t inbound_qos2_pending = 0;
 };
 
 class client_core;

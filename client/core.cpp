@@ -37,6 +37,10 @@ void client_core::set_state(connection_state s, const std::string& why) {
 }
 
 void client_core::publish_observations() {
+    if (session) {
+        stats.publishes_pending = session->inflight() + session->queued();
+        stats.inbound_qos2_pending = session->inbound_qos2_pending();
+    }
     const std::lock_guard lock(observed_mutex);
     observed_ = {state, last_error, stats};
 }
