@@ -231,3 +231,24 @@ TEST(InspectEncode, RoundTripOfAStream) {
 
 }  // namespace
 }  // namespace mqtt::tools::test
+
+namespace mqtt::tools::test {
+namespace {
+
+// The lines of a JSON trace (--trace=json, mqtt-inspect pcap --json) encode back to their
+// packets: the trace's own keys are set aside, connection events skipped.
+TEST(InspectEncode, TakesTheLinesOfAJsonTrace) {
+    const std::string trace =
+        R"({"time":0.001,"event":"connected to 127.0.0.1:1883 from 127.0.0.1:4000"})"
+        "\n"
+        R"({"time":0.002,"direction":"sent","size":4,"type":"PUBACK","packet_id":7,"reason_code":16,"properties":{}})"
+        "\n"
+        R"({"time":0.003,"stream":2,"direction":"received","size":2,"type":"PINGRESP"})"
+        "\n";
+    const run_result r = run_inspect({"encode"}, trace);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "40 03 00 07 10\nd0 00\n");
+}
+
+}  // namespace
+}  // namespace mqtt::tools::test

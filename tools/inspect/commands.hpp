@@ -1,5 +1,5 @@
 // The subcommands of mqtt-inspect. Each returns the process exit code: 0 on success, 2 on
-// malformed input or usage errors.
+// malformed input or usage errors (pcap and diff: see below).
 #pragma once
 
 #include <cstdint>
@@ -31,5 +31,25 @@ struct encode_settings {
 
 // Reads one JSON packet per line and prints each packet's bytes as hex, one packet per line.
 int run_encode(const encode_settings& s, std::istream& in, std::ostream& out, std::ostream& err);
+
+struct pcap_settings {
+    std::string file;
+    std::vector<std::uint16_t> ports;  // empty: 1883 and 8883
+    bool json = false;                 // one JSON object per packet (the --trace=json format)
+    bool hex = false;                  // each packet layer by layer under its line
+};
+
+// Prints the MQTT streams of a capture as traces. 0: read; 1: some stream had a problem or
+// there was no MQTT at all; 2: the file cannot be read.
+int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err);
+
+struct diff_settings {
+    std::string a, b;
+    std::vector<std::uint16_t> ports;  // empty: 1883 and 8883
+};
+
+// Compares two captures at the MQTT level. 0: the same flow; 1: they differ (the first
+// difference is printed); 2: a file cannot be read.
+int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err);
 
 }  // namespace mqtt::inspect

@@ -1,4 +1,5 @@
-// mqtt-inspect encode: JSON lines in (the format `decode --json` prints), packet bytes out as hex.
+// mqtt-inspect encode: JSON lines in (the format `decode --json` prints, or a JSON trace),
+// packet bytes out as hex.
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -30,6 +31,13 @@ int encode_line(const std::string& line, std::size_t number, bool force, std::os
     } catch (const tools::json::parse_error& e) {
         err << fmt::format("error: {}: invalid JSON: {}\n", where, e.what());
         return exit_bad_input;
+    }
+    if (j.is_object()) {
+        // A line of a trace (--trace=json, mqtt-inspect pcap --json): its packet, without the
+        // keys the trace adds; connection events have no packet.
+        if (j.contains("event") && !j.contains("type")) return exit_ok;
+        for (const char* key : {"time", "stream", "direction", "size"})
+            j.erase(key);
     }
     tools::owned_packet p;
     try {

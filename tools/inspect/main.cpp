@@ -1,5 +1,6 @@
 // mqtt-inspect: MQTT v5 packets byte by byte. `decode` prints hex as packets, layer by layer (or
-// as JSON lines); `encode` turns those JSON lines back into bytes. See tools/README.md.
+// as JSON lines); `encode` turns those JSON lines back into bytes; `pcap` prints the MQTT in a
+// capture file; `diff` compares two captures. See tools/README.md.
 #include <exception>
 #include <iostream>
 
@@ -10,8 +11,9 @@
 int main(int argc, char** argv) {
     using namespace mqtt::inspect;
 
-    CLI::App app{"Shows MQTT v5 packets byte by byte, and builds packets from JSON.",
-                 "mqtt-inspect"};
+    CLI::App app{
+        "Shows MQTT v5 packets byte by byte and in captures, and builds packets from JSON.",
+        "mqtt-inspect"};
     app.set_version_flag("--version", "mqtt-inspect " MQTT_VERSION);
     app.require_subcommand(1);
 
@@ -34,6 +36,23 @@ int main(int argc, char** argv) {
     encode_cmd->add_flag("--force", enc.force,
                          "Encode packets that break the protocol too (with a warning)");
 
+    pcap_settings pcap;
+    CLI::App* pcap_cmd = app.add_subcommand(
+        "pcap", "Print the MQTT packets of a capture (pcap or pcapng), stream by stream.");
+    pcap_cmd->add_option("file", pcap.file, "Capture file")->required();
+    pcap_cmd->add_option("--port", pcap.ports,
+                         "TCP port of the MQTT server (repeatable); default 1883 and 8883");
+    pcap_cmd->add_flag("--json", pcap.json, "One JSON object per packet");
+    pcap_cmd->add_flag("--hex", pcap.hex, "Each packet layer by layer under its line");
+
+    diff_settings diff;
+    CLI::App* diff_cmd = app.add_subcommand(
+        "diff", "Compare two captures at the MQTT level (exit 0: the same flow, 1: different).");
+    diff_cmd->add_option("a", diff.a, "First capture")->required();
+    diff_cmd->add_option("b", diff.b, "Second capture")->required();
+    diff_cmd->add_option("--port", diff.ports,
+                         "TCP port of the MQTT server (repeatable); default 1883 and 8883");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -43,6 +62,8 @@ int main(int argc, char** argv) {
 
     try {
         if (decode_cmd->parsed()) return run_decode(dec, std::cin, std::cout, std::cerr);
+        if (pcap_cmd->parsed()) return run_pcap(pcap, std::cout, std::cerr);
+        if (diff_cmd->parsed()) return run_diff(diff, std::cout, std::cerr);
         return run_encode(enc, std::cin, std::cout, std::cerr);
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << '\n';

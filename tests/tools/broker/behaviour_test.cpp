@@ -1,0 +1,215 @@
+// What the tools do with their flags against the test Mosquitto, and how they end: exit 0 on
+// success, 1 when refused, failed or timed out (with a message naming the cause), 2 for usage.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <string>
+
+#include "tools_fixture.hpp"
+
+namespace mqtt::tools::test {
+namespace {
+
+TEST_F(ToolsTest, RefusedConnectionExitsOneNamingTheReasonCode) {
+    // Mosquitto 2.0.11 answers a wrong password with 0x87 (see the integration tests).
+    const exit_status r = run({MQTT_PUB, "-h", "127.0.0.1", "-p", std::to_string(broker->auth_port),
+                               "-u", "alice", "-P", "wrong", "-t", "open/x", "-m", "hi"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("mqtt-pub: connection refused: 0x87 Not authorized"), std::string::npos)
+        << r.err;
+}
+
+TEST_F(ToolsTest, UrlFlagCarriesCredentialsAndTopic) {
+    const std::string url =
+        "mqtt://alice:alice-secret@127.0.0.1:" + std::to_string(broker->auth_port) + "/acl/url";
+    auto sub = subscriber({MQTT_SUB, "-d", "-L", url, "-C", "1", "-v"});
+    const exit_status pub = run({MQTT_PUB, "-L", url, "-m", "via -L", "-q", "1"});
+    EXPECT_EQ(pub.code, 0) << pub.err;
+    const exit_status got = sub->finish();
+    EXPECT_EQ(got.code, 0) << got.err;
+    EXPECT_EQ(got.out, "acl/url via -L\n");
+}
+
+TEST_F(ToolsTest, DeniedPublishExitsOneWithThePubackReason) {
+    // bob may only read acl/#: Mosquitto answers the QoS 1 PUBLISH with PUBACK 0x87.
+    const exit_status r =
+        run({MQTT_PUB, "-h", "127.0.0.1", "-p", std::to_string(broker->auth_port), "-u", "bob",
+             "-P", "bob-secret", "-t", "acl/denied", "-q", "1", "-m", "hi"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("publish failed: 0x87 Not authorized"), std::string::npos) << r.err;
+}
+
+TEST_F(ToolsTest, NoBrokerExitsOneSayingWhy) {
+    const std::uint16_t port = mqtt::test::free_port();
+    const exit_status r = run({MQTT_SUB, "-h", "127.0.0.1", "-p", std::to_string(port), "-t", "x"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("mqtt-sub: cannot connect to 127.0.0.1:" + std::to_string(port)),
+              std::string::npos)
+        << r.err;
+}
+
+TEST_F(ToolsTest, SilentServerTimesOutWaitingForConnack) {
+    // A socket that accepts connections (the kernel completes the handshake) and never answers.
+    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(s, 4), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    const exit_status r = run({MQTT_PUB, "-h", "127.0.0.1", "-p", std::to_string(ntohs(a.sin_port)),
+                               "--connect-timeout", "1", "-t", "x", "-m", "y"});
+    ::close(s);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("CONNACK"), std::string::npos) << r.err;
+}
+
+TEST_F(ToolsTest, BadFlagsExitTwoNamingTheFlag) {
+    struct bad {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    const std::vector<bad> cases{
+        {{"-t", "x", "-m", "y", "-q", "3"}, "-q 3: QoS must be 0, 1 or 2"},
+        {{"-t", "x", "-m", "y", "-V", "311"}, "-V 311: only MQTT v5 is supported"},
+        {{"-m", "y"}, "a topic is needed"},
+        {{"-t", "x"}, "a message is needed"},
+        {{"-t", "x", "-m", "y", "--no-such-flag"}, "--no-such-flag"},
+        {{"-t", "x", "-m", "y", "-D", "publish", "no-such-property", "1"},
+         "unknown property identifier"},
+        {{"-t", "x", "-m", "y", "-D", "subscribe", "message-expiry-interval", "1"},
+         "Message Expiry Interval is not allowed in subscribe"},
+        {{"-t", "x", "-m", "y", "-D", "publish", "message-expiry-interval", "-5"},
+         "expected a number from 0 to 4294967295"},
+        {{"-t", "x", "-m", "y", "-c"}, "-c needs a client identifier"},
+        {{"-t", "x", "-m", "y", "--tls-version", "tlsv1"}, "--tls-version tlsv1"},
+    };
+    for (const bad& c : cases) {
+        const exit_status r = run(mqtt_pub(c.args));
+        EXPECT_EQ(r.code, 2) << c.message << "\n" << r.err;
+        EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    }
+    const exit_status format = run(mqtt_sub({"-t", "x", "-F", "%Z"}));
+    EXPECT_EQ(format.code, 2);
+    EXPECT_NE(format.err.find("%Z"), std::string::npos) << format.err;
+}
+
+TEST_F(ToolsTest, LineModePublishesEachNonBlankLine) {
+    auto sub = subscriber(mqtt_sub({"-d", "-t", "lines/#", "-C", "3", "-q", "1"}));
+    const exit_status pub =
+        run(mqtt_pub({"-l", "-q", "1", "-t", "lines/in"}), "one\n\ntwo\nthree\n");
+    EXPECT_EQ(pub.code, 0) << pub.err;
+    const exit_status got = sub->finish();
+    EXPECT_EQ(got.code, 0) << got.err;
+    EXPECT_EQ(got.out, "one\ntwo\nthree\n");
+}
+
+TEST_F(ToolsTest, CountPublishesThatManyAndSaysHowFast) {
+    auto sub = subscriber(mqtt_sub({"-d", "-t", "count/x", "-C", "300", "-q", "1", "-F", "%m"}));
+    const exit_status pub =
+        run(mqtt_pub({"--count", "300", "-q", "1", "-t", "count/x", "-m", "m"}));
+    EXPECT_EQ(pub.code, 0) << pub.err;
+    EXPECT_NE(pub.err.find("published 300 messages in"), std::string::npos) << pub.err;
+    const exit_status got = sub->finish();
+    EXPECT_EQ(got.code, 0) << got.err;
+    EXPECT_EQ(split_lines(got.out).size(), 300u);
+}
+
+TEST_F(ToolsTest, RetainedMessagesCanBeListedAndRemoved) {
+    ASSERT_EQ(run(mqtt_pub({"-r", "-t", "kept/a", "-m", "A"})).code, 0);
+    ASSERT_EQ(run(mqtt_pub({"-r", "-q", "1", "-t", "kept/b", "-m", "B"})).code, 0);
+    // --retained-only prints the retained messages and stops at the first live one; -W stops it
+    // when none comes. --remove-retained clears each one it sees; with --nl (No Local,
+    // MQTT-3.8.3-3) our own clearing messages do not come back to us as live ones.
+    const exit_status listed = run(mqtt_sub(
+        {"-t", "kept/#", "-v", "--retained-only", "--remove-retained", "--nl", "-W", "1"}));
+    EXPECT_EQ(listed.code, 1) << listed.err;  // ended by -W
+    const std::vector<std::string> lines = split_lines(listed.out);
+    EXPECT_EQ(lines.size(), 2u) << listed.out;
+    EXPECT_NE(listed.out.find("kept/a A"), std::string::npos);
+    EXPECT_NE(listed.out.find("kept/b B"), std::string::npos);
+    const exit_status after = run(mqtt_sub({"-t", "kept/#", "-v", "-W", "1"}));
+    EXPECT_EQ(after.out, "");  // nothing retained any more
+}
+
+TEST_F(ToolsTest, PersistentSessionQueuesMessagesWhileTheSubscriberIsAway) {
+    const std::string sessions = (dir / "sessions").string();
+    const std::vector<std::string> resume{
+        "-c", "-i", "tools-resume", "-q", "1", "--session-dir", sessions, "-t", "resume/x"};
+    std::vector<std::string> first = resume;
+    first.push_back("-E");  // subscribe, then leave
+    const exit_status subscribed = run(mqtt_sub(first));
+    ASSERT_EQ(subscribed.code, 0) << subscribed.err;
+    ASSERT_EQ(run(mqtt_pub({"-q", "1", "-t", "resume/x", "-m", "while you were away"})).code, 0);
+    std::vector<std::string> second = resume;
+    for (const char* a : {"-C", "1", "-W", "5", "-d"})
+        second.push_back(a);
+    const exit_status back = run(mqtt_sub(second));
+    EXPECT_EQ(back.code, 0) << back.err;
+    EXPECT_EQ(back.out, "while you were away\n");
+    EXPECT_NE(back.err.find("session_present=1"), std::string::npos) << back.err;
+}
+
+TEST_F(ToolsTest, FilterOutAndNoRetainedSkipMessages) {
+    ASSERT_EQ(run(mqtt_pub({"-r", "-t", "skip/stale", "-m", "old"})).code, 0);
+    auto sub =
+        subscriber(mqtt_sub({"-d", "-t", "skip/#", "-T", "skip/noise/#", "-R", "-C", "1", "-v"}));
+    ASSERT_EQ(run(mqtt_pub({"-t", "skip/noise/1", "-m", "noise"})).code, 0);
+    ASSERT_EQ(run(mqtt_pub({"-t", "skip/wanted", "-m", "signal"})).code, 0);
+    const exit_status got = sub->finish();
+    EXPECT_EQ(got.code, 0) << got.err;
+    EXPECT_EQ(got.out, "skip/wanted signal\n");
+    ASSERT_EQ(run(mqtt_pub({"-r", "-t", "skip/stale", "-n"})).code, 0);  // clear it again
+}
+
+TEST_F(ToolsTest, UnsubscribeFlagSendsUnsubscribeWithItsProperties) {
+    const exit_status r =
+        run(mqtt_sub({"-d", "-t", "unsub/a", "-t", "unsub/b", "-U", "unsub/a", "-D", "unsubscribe",
+                      "user-property", "why", "testing", "-D", "subscribe",
+                      "subscription-identifier", "7", "-E"}));
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(lines_in_order(r.err, {"-> SUBSCRIBE id=1", "<- SUBACK id=1",
+                                       "-> UNSUBSCRIBE id=2 [\"unsub/a\"]", "<- UNSUBACK id=2",
+                                       "-> DISCONNECT"}))
+        << r.err;
+    std::string subscribe_line, unsubscribe_line;
+    for (const std::string& line : split_lines(r.err)) {
+        if (line.find("-> SUBSCRIBE") != std::string::npos) subscribe_line = line;
+        if (line.find("-> UNSUBSCRIBE") != std::string::npos) unsubscribe_line = line;
+    }
+    EXPECT_NE(subscribe_line.find("subscription_identifier=7"), std::string::npos)
+        << subscribe_line;
+    EXPECT_NE(unsubscribe_line.find("why"), std::string::npos) << unsubscribe_line;
+    EXPECT_NE(unsubscribe_line.find("testing"), std::string::npos) << unsubscribe_line;
+}
+
+TEST_F(ToolsTest, TlsWithCafileAndKeylog) {
+    const std::string keylog = (dir / "keys.log").string();
+    const exit_status r = run({MQTT_PUB, "-h", "127.0.0.1", "-p", std::to_string(broker->tls_port),
+                               "--cafile", broker->files().ca_cert.string(), "--keylog", keylog,
+                               "-d", "-t", "tls/x", "-m", "secret", "-q", "1"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("over TLS"), std::string::npos) << r.err;
+    EXPECT_NE(slurp_file(keylog).find("CLIENT_"), std::string::npos);  // NSS key log lines
+    const exit_status untrusted =
+        run({MQTT_PUB, "-h", "127.0.0.1", "-p", std::to_string(broker->tls_port), "--cafile",
+             broker->files().other_ca_cert.string(), "-t", "tls/x", "-m", "secret"});
+    EXPECT_EQ(untrusted.code, 1);
+    EXPECT_NE(untrusted.err.find("unknown CA"), std::string::npos) << untrusted.err;
+}
+
+TEST_F(ToolsTest, WillIsPublishedWhenTheSubscriberIsKilled) {
+    auto watcher = subscriber(mqtt_sub({"-d", "-t", "will/gone", "-C", "1", "-F", "%t %p %C"}));
+    auto doomed =
+        subscriber(mqtt_sub({"-d", "-t", "will/other", "--will-topic", "will/gone",
+                             "--will-payload", "bye", "-D", "will", "content-type", "text/plain"}));
+    doomed->signal(SIGKILL);  // no DISCONNECT: the server publishes the Will (MQTT-3.1.2-8)
+    const exit_status got = watcher->finish();
+    EXPECT_EQ(got.code, 0) << got.err;
+    EXPECT_EQ(got.out, "will/gone bye text/plain\n");
+}
+
+}  // namespace
+}  // namespace mqtt::tools::test

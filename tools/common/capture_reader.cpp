@@ -1,0 +1,337 @@
+#include "tools/common/capture_reader.hpp"
+
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "protocol/codec.hpp"
+#include "protocol/framer.hpp"
+
+namespace mqtt::tools {
+
+namespace {
+
+// Link types libpcap reports that have no DLT_ macro on every platform.
+constexpr int linktype_raw = 101;
+constexpr int dlt_linux_sll2 = 276;
+
+std::uint16_t get16(const std::uint8_t* p) {
+    return std::uint16_t(p[0] << 8 | p[1]);
+}
+std::uint32_t get32(const std::uint8_t* p) {
+    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+// Where the IP packet starts in a frame of `link` type, or nullopt (not IP, or cut short).
+std::optional<std::size_t> ip_offset(int link, const std::uint8_t* d, std::size_t n) {
+    switch (link) {
+        case DLT_NULL:
+        case DLT_LOOP:  // 4-byte address family (host or network order): read the IP version
+            return n > 4 ? std::optional<std::size_t>(4) : std::nullopt;
+        case DLT_RAW:
+        case linktype_raw:
+        case DLT_IPV4:
+        case DLT_IPV6:
+            return 0;
+        case DLT_EN10MB: {
+            std::size_t at = 12;
+            while (at + 2 <= n) {
+                const std::uint16_t type = get16(d + at);
+                if (type == 0x8100 || type == 0x88A8) {  // VLAN tags
+                    at += 4;
+                    continue;
+                }
+                if (type == 0x0800 || type == 0x86DD) return at + 2;
+                return std::nullopt;
+            }
+            return std::nullopt;
+        }
+        case DLT_LINUX_SLL:
+            if (n < 16) return std::nullopt;
+            return (get16(d + 14) == 0x0800 || get16(d + 14) == 0x86DD)
+                       ? std::optional<std::size_t>(16)
+                       : std::nullopt;
+        case dlt_linux_sll2:
+            if (n < 20) return std::nullopt;
+            return (get16(d) == 0x0800 || get16(d) == 0x86DD) ? std::optional<std::size_t>(20)
+                                                              : std::nullopt;
+        default:
+            return std::nullopt;
+    }
+}
+
+struct tcp_segment {
+    std::string src, dst;  // "addr:port"
+    std::uint16_t sport = 0, dport = 0;
+    std::uint32_t seq = 0;
+    std::uint8_t flags = 0;
+    bytes_view payload;
+};
+
+std::string endpoint_text(bool v6, const std::uint8_t* addr, std::uint16_t port) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(v6 ? AF_INET6 : AF_INET, addr, buf, sizeof buf);
+    return v6 ? fmt::format("[{}]:{}", buf, port) : fmt::format("{}:{}", buf, port);
+}
+
+// Parses IPv4/IPv6 + TCP. nullopt for anything else, fragments, and truncated headers.
+std::optional<tcp_segment> parse_ip(const std::uint8_t* d, std::size_t n) {
+    if (n < 1) return std::nullopt;
+    const int version = d[0] >> 4;
+    std::size_t at = 0, end = n;
+    const std::uint8_t *src = nullptr, *dst = nullptr;
+    bool v6 = false;
+    if (version == 4) {
+        if (n < 20) return std::nullopt;
+        const std::size_t ihl = std::size_t(d[0] & 0x0F) * 4;
+        const std::size_t total = get16(d + 2);
+        if (ihl < 20 || ihl > n || d[9] != 6) return std::nullopt;
+        if ((get16(d + 6) & 0x3FFF) != 0) return std::nullopt;  // a fragment
+        end = std::min(n, std::max(total, ihl));
+        src = d + 12;
+        dst = d + 16;
+        at = ihl;
+    } else if (version == 6) {
+        if (n < 40) return std::nullopt;
+        v6 = true;
+        end = std::min(n, std::size_t(40) + get16(d + 4));
+        src = d + 8;
+        dst = d + 24;
+        std::uint8_t next = d[6];
+        at = 40;
+        while (next == 0 || next == 43 || next == 60) {  // hop-by-hop, routing, destination
+            if (at + 2 > end) return std::nullopt;
+            next = d[at];
+            at += (std::size_t(d[at + 1]) + 1) * 8;
+        }
+        if (next != 6) return std::nullopt;  // fragments (44) and others are not followed
+    } else {
+        return std::nullopt;
+    }
+    if (at + 20 > end) return std::nullopt;
+    const std::uint8_t* t = d + at;
+    const std::size_t header = std::size_t(t[12] >> 4) * 4;
+    if (header < 20 || at + header > end) return std::nullopt;
+    tcp_segment s;
+    s.sport = get16(t);
+    s.dport = get16(t + 2);
+    s.seq = get32(t + 4);
+    s.flags = t[13];
+    s.src = endpoint_text(v6, src, s.sport);
+    s.dst = endpoint_text(v6, dst, s.dport);
+    s.payload = bytes_view(t + header, end - at - header);
+    return s;
+}
+
+constexpr std::uint8_t tcp_fin = 0x01, tcp_syn = 0x02, tcp_rst = 0x04;
+
+// One direction of a TCP connection: bytes put back in order, then cut into MQTT packets.
+struct half {
+    bool started = false;
+    std::uint32_t next = 0;                                    // the next byte expected
+    std::map<std::uint32_t, std::vector<std::uint8_t>> early;  // out-of-order segments
+    framer frames{max_packet_size_limit};
+    std::size_t packet_bytes = 0;  // bytes in whole packets so far
+    bool dead = false;
+};
+
+struct stream_state {
+    captured_stream out;
+    std::array<half, 2> halves;  // [0] client to server, [1] server to client
+    bool finished = false;       // FIN or RST seen
+    bool tls_checked[2] = {false, false};
+};
+
+bool seq_before(std::uint32_t a, std::uint32_t b) {
+    return std::int32_t(a - b) < 0;
+}
+
+class reassembler {
+  public:
+    explicit reassembler(const capture_options& o) : options_(o) {}
+
+    void segment(const tcp_segment& s, std::chrono::system_clock::time_point time,
+                 std::size_t frame) {
+        const bool src_mqtt = is_mqtt_port(s.sport), dst_mqtt = is_mqtt_port(s.dport);
+        if (!src_mqtt && !dst_mqtt) return;
+        // The server is on the MQTT port (the lower one when both are).
+        const bool from_server = src_mqtt && (!dst_mqtt || s.sport < s.dport);
+        const std::string& client = from_server ? s.dst : s.src;
+        const std::string& server = from_server ? s.src : s.dst;
+        const auto key = std::make_pair(client, server);
+        auto it = index_.find(key);
+        const bool syn = (s.flags & tcp_syn) != 0;
+        if (it == index_.end() ||
+            (syn && !from_server && streams_[it->second]->finished)) {  // a new connection
+            streams_.push_back(std::make_unique<stream_state>());
+            streams_.back()->out.client = client;
+            streams_.back()->out.server = server;
+            it = index_.insert_or_assign(key, streams_.size() - 1).first;
+        }
+        stream_state& st = *streams_[it->second];
+        const int dir = from_server ? 1 : 0;
+        half& h = st.halves[std::size_t(dir)];
+        if (syn) {
+            h.started = true;
+            h.next = s.seq + 1;
+            h.early.clear();
+        } else if (!h.started && !s.payload.empty()) {
+            h.started = true;  // the capture began mid-connection
+            h.next = s.seq;
+        }
+        if (s.flags & (tcp_fin | tcp_rst)) st.finished = true;
+        if (!h.started || s.payload.empty()) return;
+        const std::uint32_t seq = syn ? s.seq + 1 : s.seq;
+        if (seq_before(h.next, seq)) {  // a gap: keep it until the gap fills
+            auto& kept = h.early[seq];
+            if (kept.size() < s.payload.size()) kept.assign(s.payload.begin(), s.payload.end());
+            return;
+        }
+        deliver(st, dir, seq, s.payload, time, frame);
+        // Segments that waited for this one.
+        for (auto e = h.early.begin(); e != h.early.end();) {
+            if (seq_before(h.next, e->first)) {
+                ++e;
+                continue;
+            }
+            const std::vector<std::uint8_t> bytes = std::move(e->second);
+            const std::uint32_t at = e->first;
+            h.early.erase(e);
+            deliver(st, dir, at, bytes, time, frame);
+            e = h.early.begin();
+        }
+    }
+
+    std::vector<captured_stream> finish() {
+        std::vector<captured_stream> result;
+        for (auto& st : streams_) {
+            for (int dir = 0; dir < 2; ++dir) {
+                const half& h = st->halves[std::size_t(dir)];
+                const char* name = dir == 0 ? "client to server" : "server to client";
+                if (h.dead) continue;
+                if (!h.early.empty() && !st->out.problem) {
+                    st->out.problem =
+                        fmt::format("{}: bytes missing from the capture before sequence number {}",
+                                    name, h.early.begin()->first);
+                }
+                const std::size_t partial = h.frames.stream_offset() - h.packet_bytes;
+                if (partial > 0 && !st->out.problem) {
+                    st->out.problem = fmt::format(
+                        "{}: the capture ends inside a packet ({} bytes of it)", name, partial);
+                }
+            }
+            if (!st->out.packets.empty() || st->out.problem) result.push_back(std::move(st->out));
+        }
+        return result;
+    }
+
+  private:
+    bool is_mqtt_port(std::uint16_t p) const {
+        return std::find(options_.ports.begin(), options_.ports.end(), p) != options_.ports.end();
+    }
+
+    void deliver(stream_state& st, int dir, std::uint32_t seq, bytes_view bytes,
+                 std::chrono::system_clock::time_point time, std::size_t frame) {
+        half& h = st.halves[std::size_t(dir)];
+        const std::uint32_t skip = h.next - seq;  // bytes already delivered (retransmitted)
+        if (skip >= bytes.size()) return;
+        bytes = bytes.subspan(skip);
+        h.next += std::uint32_t(bytes.size());
+        if (h.dead) return;
+        if (!st.tls_checked[dir]) {
+            st.tls_checked[dir] = true;
+            if (bytes.size() >= 2 && bytes[0] >= 0x14 && bytes[0] <= 0x17 && bytes[1] == 0x03) {
+                h.dead = true;
+                if (!st.out.problem) {
+                    st.out.problem =
+                        "TLS records, not MQTT: decrypt them in Wireshark with a key log "
+                        "(--keylog), or capture with --pcap";
+                }
+                return;
+            }
+        }
+        while (!bytes.empty()) {
+            const frame_result r = h.frames.feed(bytes);
+            bytes = bytes.subspan(r.consumed);
+            if (r.status == decode_status::complete) {
+                h.packet_bytes += r.packet.size();
+                captured_packet p;
+                p.dir = dir == 0 ? transport::direction::sent : transport::direction::received;
+                p.time = time;
+                p.frame = frame;
+                p.bytes.assign(r.packet.begin(), r.packet.end());
+                if (!st.out.problem) {
+                    const decode_result d = decode(p.bytes);
+                    if (d.status == decode_status::error) {
+                        st.out.problem =
+                            fmt::format("frame {}: malformed packet: {}", frame, d.error.message());
+                    }
+                }
+                st.out.packets.push_back(std::move(p));
+            } else if (r.status == decode_status::error) {
+                h.dead = true;
+                if (!st.out.problem) {
+                    st.out.problem =
+                        fmt::format("frame {}: not MQTT any more: {}", frame, r.error.message());
+                }
+                return;
+            }
+        }
+    }
+
+    capture_options options_;
+    std::vector<std::unique_ptr<stream_state>> streams_;
+    std::map<std::pair<std::string, std::string>, std::size_t> index_;
+};
+
+}  // namespace
+
+std::vector<captured_stream> read_capture(const std::string& path, const capture_options& options) {
+    char error[PCAP_ERRBUF_SIZE] = {};
+    std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(::pcap_open_offline(path.c_str(), error),
+                                                    ::pcap_close);
+    if (!pcap) throw capture_error(fmt::format("cannot read capture {}: {}", path, error));
+    const int link = ::pcap_datalink(pcap.get());
+    const bool known = link == DLT_NULL || link == DLT_LOOP || link == DLT_RAW ||
+                       link == linktype_raw || link == DLT_IPV4 || link == DLT_IPV6 ||
+                       link == DLT_EN10MB || link == DLT_LINUX_SLL || link == dlt_linux_sll2;
+    if (!known) {
+        const char* name = ::pcap_datalink_val_to_name(link);
+        throw capture_error(
+            fmt::format("{}: link type {} ({}) is not one we read (raw IP, "
+                        "loopback, Ethernet, Linux cooked)",
+                        path, link, name ? name : "unknown"));
+    }
+    reassembler streams(options);
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    std::size_t frame = 0;
+    int rc = 0;
+    while ((rc = ::pcap_next_ex(pcap.get(), &header, &data)) == 1) {
+        ++frame;
+        const std::size_t n = header->caplen;
+        const auto at = ip_offset(link, data, n);
+        if (!at || *at >= n) continue;
+        const auto segment = parse_ip(data + *at, n - *at);
+        if (!segment) continue;
+        const auto time =
+            std::chrono::system_clock::time_point(std::chrono::seconds(header->ts.tv_sec) +
+                                                  std::chrono::microseconds(header->ts.tv_usec));
+        streams.segment(*segment, time, frame);
+    }
+    if (rc == PCAP_ERROR) {
+        throw capture_error(
+            fmt::format("{}: error after frame {}: {}", path, frame, ::pcap_geterr(pcap.get())));
+    }
+    return streams.finish();
+}
+
+}  // namespace mqtt::tools

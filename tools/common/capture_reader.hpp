@@ -1,0 +1,55 @@
+// Reads MQTT conversations out of a capture file: pcap or pcapng (read with libpcap), made by
+// our tools, tcpdump, tshark or Wireshark, on loopback or Ethernet, including Linux cooked
+// captures (SLL and SLL2) and VLAN tags, over IPv4 or IPv6.
+//
+// Each TCP connection with one end on an MQTT port is one stream. Its two directions are
+// reassembled by sequence number (retransmissions and overlaps are dropped, out-of-order
+// segments wait for the gap to fill), then split into whole MQTT packets with the protocol
+// layer's framer, so a packet split across segments and several packets in one segment both
+// come out as whole packets. The side on the MQTT port is the server.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "transport/tap.hpp"
+
+namespace mqtt::tools {
+
+struct captured_packet {
+    transport::direction dir = transport::direction::sent;  // sent: client to server
+    std::chrono::system_clock::time_point time;             // of the frame that completed it
+    std::size_t frame = 0;                                  // that frame's number, from 1
+    std::vector<std::uint8_t> bytes;                        // the whole MQTT packet
+};
+
+struct captured_stream {
+    std::string client;                    // "127.0.0.1:40312" or "[::1]:40312"
+    std::string server;                    // "127.0.0.1:1883"
+    std::vector<captured_packet> packets;  // both directions, in capture order
+    // Why the stream stopped making sense, if it did: bytes that are not MQTT (e.g. TLS on
+    // 8883: "TLS record, not MQTT: ..."), a malformed packet (the decoder's message), a gap
+    // in the capture that never filled, or a packet cut off at the end of the capture.
+    std::optional<std::string> problem;
+};
+
+struct capture_options {
+    std::vector<std::uint16_t> ports = {1883, 8883};  // a TCP port on either end marks MQTT
+};
+
+class capture_error : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The streams in the order their first segment appears. Throws capture_error when the file
+// cannot be opened or read, or has a link type we do not know (naming it).
+std::vector<captured_stream> read_capture(const std::string& path,
+                                          const capture_options& options = {});
+
+}  // namespace mqtt::tools

@@ -1,0 +1,418 @@
+#include "tools/common/client_cli.hpp"
+
+#include <unistd.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "protocol/property.hpp"
+#include "tools/common/properties_cli.hpp"
+
+namespace mqtt::tools {
+
+namespace {
+
+// -L mqtt(s)://[username[:password]@]host[:port][/topic], as mosquitto_pub/sub take it.
+struct url_parts {
+    bool tls = false;
+    std::string host;
+    std::optional<std::uint16_t> port;
+    std::optional<std::string> username, password, topic;
+};
+
+url_parts parse_url_flag(const std::string& url) {
+    url_parts u;
+    std::string_view rest = url;
+    if (rest.starts_with("mqtt://")) {
+        rest.remove_prefix(7);
+    } else if (rest.starts_with("mqtts://")) {
+        rest.remove_prefix(8);
+        u.tls = true;
+    } else {
+        throw usage_error(fmt::format("-L {}: the URL must start with mqtt:// or mqtts://", url));
+    }
+    const std::size_t slash = rest.find('/');
+    if (slash != std::string_view::npos) {
+        if (slash + 1 < rest.size()) u.topic = std::string(rest.substr(slash + 1));
+        rest = rest.substr(0, slash);
+    }
+    if (const std::size_t at = rest.rfind('@'); at != std::string_view::npos) {
+        const std::string_view user = rest.substr(0, at);
+        const std::size_t colon = user.find(':');
+        u.username = std::string(user.substr(0, colon));
+        if (colon != std::string_view::npos) u.password = std::string(user.substr(colon + 1));
+        rest = rest.substr(at + 1);
+    }
+    std::string_view host = rest;
+    std::string_view port;
+    if (rest.starts_with('[')) {  // [v6]:port
+        const std::size_t close = rest.find(']');
+        if (close == std::string_view::npos) throw usage_error("-L " + url + ": missing ']'");
+        host = rest.substr(1, close - 1);
+        if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+    } else if (const std::size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+        host = rest.substr(0, colon);
+        port = rest.substr(colon + 1);
+    }
+    if (host.empty()) throw usage_error("-L " + url + ": no host");
+    u.host = std::string(host);
+    if (!port.empty()) {
+        unsigned value = 0;
+        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+        if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
+            throw usage_error(fmt::format("-L {}: bad port \"{}\"", url, port));
+        u.port = std::uint16_t(value);
+    }
+    return u;
+}
+
+// -x: seconds, or -1 / 4294967295 / ∞ for a session that never expires.
+std::uint32_t parse_session_expiry(const std::string& text) {
+    if (text == "-1" || text == "∞") return 0xFFFFFFFF;
+    std::uint32_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw usage_error("-x " + text + ": expected seconds 0..4294967295, or -1 for never");
+    return value;
+}
+
+// Where -c keeps a session between runs: one file store per broker and client id.
+std::filesystem::path session_directory(const common_settings& s, const std::string& host,
+                                        std::uint16_t port, const std::string& client_id) {
+    std::filesystem::path base;
+    if (!s.session_dir.empty()) {
+        base = s.session_dir;
+    } else if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) {
+        base = std::filesystem::path(state) / "mqtt5" / "sessions";
+    } else if (const char* home = std::getenv("HOME"); home && *home) {
+        base = std::filesystem::path(home) / ".local" / "state" / "mqtt5" / "sessions";
+    } else {
+        base = std::filesystem::temp_directory_path() / "mqtt5-sessions";
+    }
+    std::string name = fmt::format("{}_{}_", host, port);
+    for (const char c : client_id) {  // a file name: keep [A-Za-z0-9._-], escape the rest
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) || c == '.' || c == '-' || c == '_') {
+            name += c;
+        } else {
+            name += fmt::format("%{:02X}", u);
+        }
+    }
+    return base / name;
+}
+
+}  // namespace
+
+mqtt::qos parse_qos(int value, const char* flag) {
+    if (value < 0 || value > 2)
+        throw usage_error(fmt::format("{} {}: QoS must be 0, 1 or 2", flag, value));
+    return mqtt::qos(value);
+}
+
+void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
+    app.set_help_flag("--help", "Print this help and exit");
+    app.get_formatter()->column_width(34);
+    app.add_option("-h,--host", s.host, "Broker host (default localhost)")->group("Connection");
+    app.add_option("-p,--port", s.port, "Broker port (default 1883, or 8883 with TLS)")
+        ->group("Connection");
+    app.add_option("-L,--url", s.url, "mqtt(s)://[user[:password]@]host[:port]/topic")
+        ->group("Connection");
+    app.add_option("-V,--protocol-version", s.protocol_version,
+                   "MQTT version: 5 (also mqttv5), the only one")
+        ->group("Connection");
+    app.add_option("-i,--id", s.client_id, "Client identifier (default: the server assigns one)")
+        ->group("Connection");
+    app.add_option("-I,--id-prefix", s.client_id_prefix, "Client identifier: PREFIX + process id")
+        ->group("Connection");
+    app.add_option("-k,--keepalive", s.keep_alive, "Keep-alive in seconds (default 60, 0: off)")
+        ->group("Connection");
+    app.add_option("-u,--username", s.username, "User name")->group("Connection");
+    app.add_option("-P,--pw", s.password, "Password")->group("Connection");
+    app.add_flag("-c,--disable-clean-session", s.no_clean_start,
+                 "Resume the session (Clean Start 0); needs -i; kept in --session-dir")
+        ->group("Connection");
+    app.add_option_function<std::string>(
+           "-x,--session-expiry-interval",
+           [&s](const std::string& v) { s.session_expiry = parse_session_expiry(v); },
+           "Session Expiry Interval in seconds, -1 for never (default: -1 with -c, else 0)")
+        ->group("Connection");
+    app.add_option("-M,--max-inflight", s.max_inflight,
+                   "Receive Maximum: QoS 1/2 messages the broker may have in flight to us")
+        ->check(CLI::Range(1, 65535))
+        ->group("Connection");
+    app.add_option("--session-dir", s.session_dir,
+                   "Directory for -c sessions (default ~/.local/state/mqtt5/sessions)")
+        ->group("Connection");
+    if (kind != tool_kind::sub) {
+        app.add_flag("--topic-alias", s.topic_aliases,
+                     "Give topics aliases within the server's Topic Alias Maximum (the first "
+                     "PUBLISH carries topic and alias, later ones only the alias)")
+            ->group("Connection");
+    }
+    app.add_option("--connect-timeout", s.connect_timeout,
+                   "Seconds to reach the broker and get CONNACK (default 10)")
+        ->check(CLI::PositiveNumber)
+        ->group("Connection");
+
+    app.add_option("--will-topic", s.will_topic, "Topic of the Will message")->group("Will");
+    app.add_option("--will-payload", s.will_payload, "Payload of the Will message")->group("Will");
+    app.add_option("--will-qos", s.will_qos, "QoS of the Will message")->group("Will");
+    app.add_flag("--will-retain", s.will_retain, "Retain the Will message")->group("Will");
+
+    app.add_option("--cafile", s.cafile, "Trusted CA certificates (PEM); turns TLS on")
+        ->group("TLS");
+    app.add_option("--capath", s.capath, "Directory of hashed CA certificates; turns TLS on")
+        ->group("TLS");
+    app.add_option("--cert", s.cert, "Client certificate (PEM) for mutual TLS")->group("TLS");
+    app.add_option("--key", s.key, "Private key of --cert (PEM)")->group("TLS");
+    app.add_flag("--insecure", s.insecure,
+                 "Do not verify the server's certificate and host name (TLS on)")
+        ->group("TLS");
+    app.add_flag("--tls-use-os-certs", s.use_os_certs, "TLS, trusting the system's CAs")
+        ->group("TLS");
+    app.add_option("--tls-version", s.tls_version, "Lowest TLS version: tlsv1.3 or tlsv1.2")
+        ->group("TLS");
+    app.add_option("--tls-alpn", s.alpn, "ALPN protocol to offer (e.g. mqtt)")->group("TLS");
+    app.add_option("--keylog", s.keylog,
+                   "Write the TLS key log (NSS format) to FILE, for Wireshark to decrypt")
+        ->group("TLS");
+
+    app.add_option("-D,--property", s.properties,
+                   "COMMAND IDENTIFIER VALUE [VALUE]: a property of connect, publish, subscribe, "
+                   "unsubscribe, disconnect or will, e.g. -D publish message-expiry-interval 60")
+        ->expected(3, 4)
+        ->group("Properties");
+
+    app.add_flag("-d,--debug", s.debug, "Trace every packet, one line each (on stderr)")
+        ->group("Tracing");
+    app.add_option("--trace", s.trace,
+                   "Trace every packet: line (default), hex (with the layer-by-layer bytes) "
+                   "or json")
+        ->expected(0, 1)
+        ->group("Tracing");
+    app.add_option("--pcap", s.pcap, "Write the connection's packets to a pcap file")
+        ->group("Tracing");
+    app.add_flag("--quiet", s.quiet, "Print no error messages")->group("Tracing");
+}
+
+prepared_settings prepare(const common_settings& s, tool_kind kind) {
+    prepared_settings p;
+    if (s.protocol_version != "5" && s.protocol_version != "mqttv5") {
+        throw usage_error(
+            fmt::format("-V {}: only MQTT v5 is supported (use mosquitto_pub/sub for 3.1.1)",
+                        s.protocol_version));
+    }
+    std::string host = s.host;
+    std::optional<std::uint16_t> port;
+    if (s.port != 0) port = s.port;
+    bool tls = !s.cafile.empty() || !s.capath.empty() || !s.cert.empty() || s.insecure ||
+               s.use_os_certs || !s.tls_version.empty() || !s.alpn.empty() || !s.keylog.empty();
+    session::connect_options& c = p.options.mqtt;
+    if (!s.url.empty()) {
+        url_parts u = parse_url_flag(s.url);
+        host = u.host;
+        if (u.port) port = u.port;
+        tls = tls || u.tls;
+        if (u.username) c.username = *u.username;
+        if (u.password) c.password = session::byte_vector(u.password->begin(), u.password->end());
+        p.url_topic = u.topic;
+    }
+    const std::uint16_t real_port = port.value_or(tls ? 8883 : 1883);
+    const bool v6 = host.find(':') != std::string::npos;
+    p.options.url =
+        fmt::format("{}://{}:{}", tls ? "mqtts" : "mqtt", v6 ? "[" + host + "]" : host, real_port);
+
+    if (!s.username.empty()) c.username = s.username;
+    if (s.password) {
+        if (!c.username) throw usage_error("-P needs -u: a password without a user name");
+        c.password = session::byte_vector(s.password->begin(), s.password->end());
+    }
+    c.client_id = s.client_id;
+    if (c.client_id.empty() && !s.client_id_prefix.empty())
+        c.client_id = s.client_id_prefix + std::to_string(::getpid());
+    c.keep_alive = s.keep_alive;
+    c.outbound_topic_aliases = s.topic_aliases;
+    c.clean_start = !s.no_clean_start;
+    if (s.no_clean_start && c.client_id.empty())
+        throw usage_error("-c needs a client identifier (-i or -I): the session is found by it");
+    c.session_expiry_interval = s.session_expiry.value_or(s.no_clean_start ? 0xFFFFFFFF : 0);
+    if (s.max_inflight) c.receive_maximum = *s.max_inflight;
+    const auto timeout = std::chrono::milliseconds(std::int64_t(s.connect_timeout * 1000));
+    p.options.connect_timeout = timeout;
+    c.connack_timeout = timeout;
+    p.options.reconnect = kind == tool_kind::sub;
+
+    if (!s.will_topic.empty()) {
+        session::will_options w;
+        w.message.topic = s.will_topic;
+        w.message.payload.assign(s.will_payload.begin(), s.will_payload.end());
+        w.message.qos = parse_qos(s.will_qos, "--will-qos");
+        w.message.retain = s.will_retain;
+        c.will = std::move(w);
+    } else if (!s.will_payload.empty() || s.will_qos != 0 || s.will_retain) {
+        throw usage_error("--will-payload, --will-qos and --will-retain need --will-topic");
+    }
+
+    transport::tls_options& t = p.options.tls;
+    t.ca_file = s.cafile;
+    t.ca_path = s.capath;
+    t.cert_file = s.cert;
+    t.key_file = s.key;
+    t.insecure = s.insecure;
+    t.alpn = s.alpn;
+    t.keylog_file = s.keylog;
+    if (s.cert.empty() != s.key.empty())
+        throw usage_error("--cert and --key go together: a certificate needs its private key");
+    if (s.tls_version == "tlsv1.3") {
+        t.min_version = transport::tls_version::tls1_3;
+    } else if (s.tls_version.empty() || s.tls_version == "tlsv1.2") {
+        t.min_version = transport::tls_version::tls1_2;
+    } else {
+        throw usage_error("--tls-version " + s.tls_version +
+                          ": expected tlsv1.3 or tlsv1.2 (older versions are not offered)");
+    }
+
+    for (const std::vector<std::string>& d : s.properties)
+        apply_property_flag(d, p.options.mqtt, p.props);
+    if (c.will && c.will->message.topic.empty())
+        throw usage_error("-D will ... needs --will-topic: there is no Will without a topic");
+
+    if (!s.trace.empty() || s.debug) {
+        const auto mode = parse_trace_mode(s.trace);
+        if (!mode) throw usage_error("--trace " + s.trace + ": expected line, hex or json");
+        p.trace = *mode;
+    }
+    p.colour = use_colour(2);
+    p.pcap = s.pcap;
+    p.quiet = s.quiet;
+    if (s.no_clean_start) p.session_dir = session_directory(s, host, real_port, c.client_id);
+    return p;
+}
+
+// ---- tool_client ----
+
+tool_client::tool_client(const char* tool_name, prepared_settings settings)
+    : name_(tool_name), settings_(std::move(settings)) {
+    const auto start = std::chrono::system_clock::now();
+    client::client_options options = settings_.options;
+    if (!settings_.session_dir.empty()) {
+        store_ = std::make_unique<client::file_store>(settings_.session_dir);
+        options.store = store_.get();
+    }
+    client_ = std::make_unique<client::client>(io_.get_executor(), std::move(options));
+    if (settings_.trace != trace_mode::off) {
+        trace_ = std::make_unique<trace_printer>(
+            std::cerr, trace_options{settings_.trace, settings_.colour}, start);
+        trace_->attach(client_->tap());
+    }
+    if (!settings_.pcap.empty()) {
+        pcap_ = std::make_unique<pcap_writer>(settings_.pcap);
+        pcap_->attach(client_->tap());
+    }
+}
+
+tool_client::~tool_client() {
+    client_.reset();
+    io_.restart();
+    io_.poll();  // lets the client's strand finish closing
+}
+
+void tool_client::fail(const std::string& text) {
+    if (!settings_.quiet) std::cerr << name_ << ": " << text << '\n';
+    exit_code_ = exit_failed;
+}
+
+void tool_client::note(const std::string& text) {
+    if (trace_) {
+        trace_->note(std::chrono::system_clock::now(), text);
+    } else if (!settings_.quiet) {
+        std::cerr << name_ << ": " << text << '\n';
+    }
+}
+
+asio::awaitable<bool> tool_client::connect() {
+    std::error_code ec;
+    const session::connected ack =
+        co_await client_->async_connect(asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+        connack_ = ack;
+        co_return true;
+    }
+    if (ec.category() == client::reason_category()) {
+        std::string text = "connection refused: " + ec.message();
+        const std::string why = client_->last_error();
+        if (!why.empty() && why.find(ec.message()) == std::string::npos) text += " (" + why + ")";
+        fail(text);
+    } else if (ec == client::errc::transport_failed && !client_->last_error().empty()) {
+        fail(client_->last_error());  // "cannot connect to 127.0.0.1:1883: Connection refused"
+    } else {
+        const std::string why = client_->last_error();
+        fail("cannot connect to " + settings_.options.url + ": " +
+             (why.empty() ? ec.message() : why));
+    }
+    co_return false;
+}
+
+asio::awaitable<void> tool_client::disconnect(reason_code reason) {
+    std::error_code ec;
+    asio::steady_timer pause(io_);
+    // Let QoS 2 flows the server started finish first (PUBREL in, PUBCOMP out), at most 2 s:
+    // a message is delivered at its PUBLISH, and leaving before PUBREL makes the server keep it.
+    for (int i = 0; i < 400 && client_->stats().inbound_qos2_pending > 0 &&
+                    client_->state() == client::connection_state::connected;
+         ++i) {
+        pause.expires_after(std::chrono::milliseconds(5));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    session::disconnect_options d = settings_.props.disconnect;
+    if (reason != reason_code::success) d.reason = reason;
+    co_await client_->async_disconnect(std::move(d), asio::redirect_error(asio::use_awaitable, ec));
+    // Wait (briefly) for the connection to close, so the trace and capture see its end.
+    for (int i = 0; i < 200 && client_->state() != client::connection_state::disconnected; ++i) {
+        pause.expires_after(std::chrono::milliseconds(5));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+}
+
+int tool_client::run(std::function<asio::awaitable<void>()> body) {
+    asio::co_spawn(io_, std::move(body), [this](std::exception_ptr e) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                fail(x.what());
+            }
+        }
+        io_.stop();
+    });
+    io_.run();
+    return exit_code_;
+}
+
+int parse_and_run(CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? exit_ok : exit_usage;
+    }
+    try {
+        return run();
+    } catch (const usage_error& e) {
+        std::cerr << app.get_name() << ": " << e.what() << '\n';
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::cerr << app.get_name() << ": " << e.what() << '\n';
+        return exit_failed;
+    }
+}
+
+}  // namespace mqtt::tools

@@ -1,0 +1,147 @@
+// What mqtt-pub, mqtt-sub and mqtt-rr share: mosquitto_pub/sub/rr's connection flags (so habits
+// carry over), -D properties, tracing (-d, --trace), captures (--pcap, --keylog), and the run of
+// a client on an io_context with errors that name their cause and the exit codes
+//   0 success, 1 refused / failed / timed out, 2 usage.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "client/client.hpp"
+#include "client/file_store.hpp"
+#include "tools/common/pcap_writer.hpp"
+#include "tools/common/trace.hpp"
+
+namespace mqtt::tools {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failed = 1;
+inline constexpr int exit_usage = 2;
+
+// A command line that parsed but makes no sense ("-q 3", "-V 311"): exit 2 with the message.
+class usage_error : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class tool_kind : std::uint8_t { pub, sub, rr };
+
+// The flags as given. Defaults follow mosquitto_pub/sub/rr.
+struct common_settings {
+    std::string host = "localhost";       // -h
+    std::uint16_t port = 0;               // -p; 0: 1883, or 8883 with TLS
+    std::string url;                      // -L mqtt(s)://[user[:password]@]host[:port]/topic
+    std::string protocol_version = "5";   // -V: 5 (also "mqttv5"); 311 and 31 are refused
+    std::string client_id;                // -i; empty: the server assigns one
+    std::string client_id_prefix;         // -I: prefix + process id
+    std::uint16_t keep_alive = 60;        // -k
+    std::string username;                 // -u
+    std::optional<std::string> password;  // -P
+    bool no_clean_start = false;          // -c: resume the session (needs -i)
+    std::optional<std::uint32_t> session_expiry;  // -x seconds; with -c default: never expire
+    std::optional<std::uint16_t> max_inflight;    // -M: our Receive Maximum
+    std::string session_dir;     // --session-dir: where -c keeps the session (file store)
+    bool topic_aliases = false;  // --topic-alias: give repeated topics aliases
+
+    std::string will_topic, will_payload;  // --will-*
+    int will_qos = 0;
+    bool will_retain = false;
+
+    std::string cafile, capath, cert, key, tls_version, keylog;  // --cafile ... --keylog
+    std::vector<std::string> alpn;                               // --tls-alpn
+    bool insecure = false;                                       // --insecure
+    bool use_os_certs = false;                                   // --tls-use-os-certs
+
+    std::vector<std::vector<std::string>> properties;  // -D COMMAND IDENTIFIER VALUE [VALUE]
+
+    bool debug = false;           // -d: trace every packet (one line each)
+    std::string trace;            // --trace[=line|hex|json]
+    std::string pcap;             // --pcap FILE
+    bool quiet = false;           // --quiet: no error messages
+    double connect_timeout = 10;  // --connect-timeout seconds
+};
+
+// Adds the shared flags to `app`.
+void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind);
+
+// The -D properties, sorted by the packet they go in.
+struct packet_properties {
+    session::message_properties publish;
+    session::subscribe_options subscribe;
+    session::user_property_list unsubscribe;
+    session::disconnect_options disconnect;
+};
+
+// What the flags mean once checked: the client's options and the properties of each packet.
+struct prepared_settings {
+    client::client_options options;
+    packet_properties props;
+    std::optional<std::string> url_topic;  // the topic -L carried, if any
+    trace_mode trace = trace_mode::off;
+    bool colour = false;
+    std::string pcap;
+    bool quiet = false;
+    std::filesystem::path session_dir;  // -c: the file store's directory
+};
+
+// Checks and converts the flags. Throws usage_error naming the flag and the problem.
+prepared_settings prepare(const common_settings& s, tool_kind kind);
+
+// Parses a QoS flag value ("-q 3" is refused naming the flag).
+mqtt::qos parse_qos(int value, const char* flag);
+
+// A client with its trace and capture, on its own io_context, and the tool's exit status.
+class tool_client {
+  public:
+    tool_client(const char* tool_name, prepared_settings settings);
+    ~tool_client();
+
+    asio::io_context& io() { return io_; }
+    client::client& get() { return *client_; }
+    const prepared_settings& settings() const { return settings_; }
+
+    // Connects; on failure prints why (`connection refused: 0x86 Bad User Name or Password`,
+    // `cannot connect: connection refused by 127.0.0.1:1883`) and returns false.
+    asio::awaitable<bool> connect();
+    // DISCONNECT with the -D disconnect properties (and `reason`), then waits for the close.
+    asio::awaitable<void> disconnect(reason_code reason = reason_code::success);
+
+    // Prints "<tool>: <text>" on stderr (unless --quiet) and records exit status 1.
+    void fail(const std::string& text);
+    // Prints a note on stderr: a trace line when tracing, else "<tool>: <text>" (unless --quiet).
+    void note(const std::string& text);
+    int exit_code() const { return exit_code_; }
+    const session::connected& connack() const { return connack_; }
+    void set_exit_code(int code) { exit_code_ = code; }
+
+    // Runs `body` to completion on the io_context; returns the exit code. Exceptions from the
+    // body become failures with their message.
+    int run(std::function<asio::awaitable<void>()> body);
+
+  private:
+    const char* name_;
+    prepared_settings settings_;
+    asio::io_context io_;
+    std::unique_ptr<client::file_store> store_;
+    std::unique_ptr<trace_printer> trace_;
+    std::unique_ptr<pcap_writer> pcap_;
+    std::unique_ptr<client::client> client_;
+    session::connected connack_;
+    int exit_code_ = exit_ok;
+};
+
+// Parses argv with CLI11 and runs `run` with the result; usage errors exit 2, --help 0.
+int parse_and_run(CLI::App& app, int argc, char** argv, const std::function<int()>& run);
+
+}  // namespace mqtt::tools

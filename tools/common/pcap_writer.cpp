@@ -1,0 +1,230 @@
+#include "tools/common/pcap_writer.hpp"
+
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace mqtt::tools {
+
+namespace {
+
+// The server's port in the file: MQTT's registered port for plain text (what Wireshark decodes
+// as MQTT). The bytes we have are plain text even when the real connection was TLS on 8883.
+constexpr std::uint16_t mqtt_port = 1883;
+// Payload bytes per TCP segment: an MQTT packet larger than this is split, as TCP would. Keeps
+// every IPv4 packet under its 65,535-byte limit.
+constexpr std::size_t max_segment = 65'000;
+
+constexpr std::uint8_t fin = 0x01, syn = 0x02, psh = 0x08, ack = 0x10;
+
+struct address {
+    bool v6 = false;
+    std::array<std::uint8_t, 16> bytes{};  // IPv4 in the first 4
+    std::uint16_t port = 0;
+};
+
+// "127.0.0.1:54321" or "[::1]:54321"; 127.0.0.1:`fallback_port` when it cannot be read.
+address parse_address(const std::string& text, std::uint16_t fallback_port) {
+    address a;
+    std::string host = text;
+    std::uint16_t port = fallback_port;
+    const std::size_t colon = text.rfind(':');
+    if (colon != std::string::npos && colon + 1 < text.size()) {
+        host = text.substr(0, colon);
+        port = std::uint16_t(std::strtoul(text.c_str() + colon + 1, nullptr, 10));
+    }
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+        if (::inet_pton(AF_INET6, host.c_str(), a.bytes.data()) == 1) {
+            a.v6 = true;
+            a.port = port;
+            return a;
+        }
+    }
+    if (::inet_pton(AF_INET, host.c_str(), a.bytes.data()) != 1) {
+        a.bytes = {127, 0, 0, 1};
+    }
+    a.port = port;
+    return a;
+}
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v) {
+    b[at] = std::uint8_t(v >> 8);
+    b[at + 1] = std::uint8_t(v);
+}
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i)
+        b[at + std::size_t(i)] = std::uint8_t(v >> (24 - 8 * i));
+}
+
+// The Internet checksum (RFC 1071) of `data`, continuing from `sum`.
+std::uint32_t sum16(const std::uint8_t* data, std::size_t n, std::uint32_t sum = 0) {
+    for (std::size_t i = 0; i + 1 < n; i += 2)
+        sum += std::uint32_t(data[i] << 8 | data[i + 1]);
+    if (n % 2) sum += std::uint32_t(data[n - 1] << 8);
+    return sum;
+}
+std::uint16_t fold(std::uint32_t sum) {
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return std::uint16_t(~sum);
+}
+
+}  // namespace
+
+struct pcap_writer::state {
+    std::string path;
+    pcap_t* pcap = nullptr;
+    pcap_dumper_t* dumper = nullptr;
+    bool open = false;
+    address client, server;
+    std::uint32_t client_seq = 0, server_seq = 0;  // the next sequence number each side sends
+    std::uint16_t ip_id = 0;
+
+    // One TCP segment from `from` (the client or the server) with `payload`, in an IP packet.
+    void segment(bool from_client, std::uint8_t flags, bytes_view payload,
+                 std::chrono::system_clock::time_point time) {
+        const address& src = from_client ? client : server;
+        const address& dst = from_client ? server : client;
+        const std::size_t ip_size = src.v6 ? 40 : 20;
+        std::vector<std::uint8_t> p(ip_size + 20 + payload.size());
+        const std::size_t tcp_size = 20 + payload.size();
+        if (src.v6) {
+            p[0] = 0x60;
+            put16(p, 4, std::uint16_t(tcp_size));
+            p[6] = 6;   // next header: TCP
+            p[7] = 64;  // hop limit
+            std::copy_n(src.bytes.begin(), 16, p.begin() + 8);
+            std::copy_n(dst.bytes.begin(), 16, p.begin() + 24);
+        } else {
+            p[0] = 0x45;
+            put16(p, 2, std::uint16_t(20 + tcp_size));
+            put16(p, 4, ip_id++);
+            put16(p, 6, 0x4000);  // Don't Fragment
+            p[8] = 64;            // TTL
+            p[9] = 6;             // TCP
+            std::copy_n(src.bytes.begin(), 4, p.begin() + 12);
+            std::copy_n(dst.bytes.begin(), 4, p.begin() + 16);
+            put16(p, 10, fold(sum16(p.data(), 20)));
+        }
+        std::uint32_t& seq = from_client ? client_seq : server_seq;
+        const std::uint32_t other = from_client ? server_seq : client_seq;
+        const std::size_t t = ip_size;
+        put16(p, t, src.port);
+        put16(p, t + 2, dst.port);
+        put32(p, t + 4, seq);
+        put32(p, t + 8, (flags & ack) ? other : 0);
+        p[t + 12] = 5 << 4;  // data offset: 20 bytes, no options
+        p[t + 13] = flags;
+        put16(p, t + 14, 65535);  // window
+        std::copy(payload.begin(), payload.end(), p.begin() + std::ptrdiff_t(t + 20));
+        // Checksum over the pseudo-header (addresses, protocol, TCP length) and the segment.
+        std::uint32_t s = 0;
+        if (src.v6) {
+            s = sum16(p.data() + 8, 32);
+        } else {
+            s = sum16(p.data() + 12, 8);
+        }
+        s += 6 + std::uint32_t(tcp_size & 0xFFFF) + std::uint32_t(tcp_size >> 16);
+        put16(p, t + 16, fold(sum16(p.data() + t, tcp_size, s)));
+
+        seq += std::uint32_t(payload.size()) + ((flags & (syn | fin)) ? 1 : 0);
+        write(p, time);
+    }
+
+    void write(const std::vector<std::uint8_t>& packet, std::chrono::system_clock::time_point t) {
+        pcap_pkthdr h{};
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch());
+        h.ts.tv_sec = static_cast<decltype(h.ts.tv_sec)>(us.count() / 1'000'000);
+        h.ts.tv_usec = static_cast<decltype(h.ts.tv_usec)>(us.count() % 1'000'000);
+        h.caplen = h.len = static_cast<bpf_u_int32>(packet.size());
+        ::pcap_dump(reinterpret_cast<u_char*>(dumper), &h, packet.data());
+    }
+
+    void handshake(std::chrono::system_clock::time_point time) {
+        // Initial sequence numbers from the ports: the same connection gives the same file.
+        client_seq = 0x10000000u + client.port;
+        server_seq = 0x20000000u + client.port;
+        open = true;
+        segment(true, syn, {}, time);
+        segment(false, syn | ack, {}, time);
+        segment(true, ack, {}, time);
+    }
+
+    void close(std::chrono::system_clock::time_point time) {
+        if (!open) return;
+        open = false;
+        segment(true, fin | ack, {}, time);
+        segment(false, fin | ack, {}, time);
+        segment(true, ack, {}, time);
+        ::pcap_dump_flush(dumper);
+    }
+};
+
+pcap_writer::pcap_writer(const std::string& path) : state_(std::make_unique<state>()) {
+    state_->path = path;
+    // Link type raw IP: each record starts with its IPv4 or IPv6 header (LINKTYPE_RAW).
+    state_->pcap = ::pcap_open_dead(DLT_RAW, 262'144);
+    if (state_->pcap == nullptr) throw std::runtime_error("cannot write capture " + path);
+    state_->dumper = ::pcap_dump_open(state_->pcap, path.c_str());
+    if (state_->dumper == nullptr) {
+        const std::string why = ::pcap_geterr(state_->pcap);
+        ::pcap_close(state_->pcap);
+        throw std::runtime_error(fmt::format("cannot write capture {}: {}", path, why));
+    }
+}
+
+pcap_writer::~pcap_writer() {
+    state_->close(std::chrono::system_clock::now());
+    ::pcap_dump_close(state_->dumper);
+    ::pcap_close(state_->pcap);
+}
+
+void pcap_writer::opened(const transport::connection_event& e) {
+    state_->close(e.time);
+    state_->client = parse_address(e.local, 49152);
+    state_->server = parse_address(e.remote, mqtt_port);
+    state_->server.port = mqtt_port;
+    if (state_->server.v6 != state_->client.v6) state_->server = state_->client;  // keep one family
+    state_->handshake(e.time);
+    ::pcap_dump_flush(state_->dumper);
+}
+
+void pcap_writer::packet(const transport::tapped_packet& p) {
+    if (!state_->open) {
+        state_->client = parse_address("127.0.0.1:49152", 49152);
+        state_->server = parse_address("127.0.0.1:1883", mqtt_port);
+        state_->handshake(p.time);
+    }
+    const bool from_client = p.dir == transport::direction::sent;
+    for (std::size_t at = 0; at < p.bytes.size(); at += max_segment) {
+        const bytes_view part = p.bytes.subspan(at, std::min(max_segment, p.bytes.size() - at));
+        state_->segment(from_client, psh | ack, part, p.time);
+    }
+    ::pcap_dump_flush(state_->dumper);
+}
+
+void pcap_writer::closed(std::chrono::system_clock::time_point time) {
+    state_->close(time);
+}
+
+void pcap_writer::attach(transport::packet_tap& tap) {
+    tap.add([this](const transport::tapped_packet& p) { packet(p); });
+    tap.add_connection_observer([this](const transport::connection_event& e) {
+        if (e.opened) {
+            opened(e);
+        } else {
+            closed(e.time);
+        }
+    });
+}
+
+}  // namespace mqtt::tools

@@ -1,0 +1,67 @@
+// Packet traces: one line per packet, as mqtt-pub/sub/rr print with -d and mqtt-inspect prints
+// for a capture.
+//
+//   +0.004s -> CONNECT client_id="" clean_start=1 keep_alive=60 (15 B)
+//   +0.006s <- CONNACK session_present=0 reason=0x00 Success {topic_alias_maximum=10 ...} (28 B)
+//
+// Time since the start of the trace, the direction (-> client to server, <- server to client),
+// then the protocol layer's rendering of the packet (mqtt::to_string, the one formatter for a
+// packet) and its size on the wire. trace_mode::hex adds the layer-by-layer dissection under
+// each line (the one `mqtt-inspect decode` prints); trace_mode::json prints one JSON object per
+// packet instead: {"time": seconds, "direction": "sent"|"received", "size": bytes, ...the
+// packet's keys as `mqtt-inspect decode --json` prints them}.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "protocol/types.hpp"
+#include "transport/tap.hpp"
+
+namespace mqtt::tools {
+
+enum class trace_mode : std::uint8_t { off, line, hex, json };
+
+// "line" (or ""), "hex", "json"; nullopt for anything else.
+std::optional<trace_mode> parse_trace_mode(std::string_view text);
+
+// Whether to colour output written to file descriptor `fd`: a terminal and NO_COLOR unset.
+bool use_colour(int fd);
+
+struct trace_options {
+    trace_mode mode = trace_mode::line;
+    bool colour = false;
+    // The direction names: "->"/"<-" from the client's point of view. A capture's trace says
+    // which stream a packet belongs to with `stream` (0: not shown).
+};
+
+class trace_printer {
+  public:
+    trace_printer(std::ostream& out, trace_options options,
+                  std::chrono::system_clock::time_point start);
+
+    // One packet, whole. `dir` is from the client's side: sent = client to server.
+    void packet(transport::direction dir, std::chrono::system_clock::time_point time,
+                bytes_view bytes, int stream = 0);
+    // A line of context ("connected to 127.0.0.1:1883 from 127.0.0.1:40312"), in the trace's
+    // time column; in json mode an object {"time": s, "event": text}.
+    void note(std::chrono::system_clock::time_point time, std::string_view text, int stream = 0);
+    // Observers to hang on a client's tap.
+    void attach(transport::packet_tap& tap);
+
+    trace_mode mode() const { return options_.mode; }
+
+  private:
+    double seconds(std::chrono::system_clock::time_point t) const;
+    std::string prefix(std::chrono::system_clock::time_point t, int stream) const;
+
+    std::ostream& out_;
+    trace_options options_;
+    std::chrono::system_clock::time_point start_;
+};
+
+}  // namespace mqtt::tools

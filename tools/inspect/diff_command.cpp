@@ -1,0 +1,219 @@
+// mqtt-inspect diff: two captures compared at the MQTT level. Stream i of A against stream i of
+// B; in each stream, each direction's packets in order (how the two directions interleave
+// depends on timing, so it is not compared). Never compared: times, addresses and ports, the
+// client identifier (CONNECT's, and the Assigned Client Identifier of CONNACK), and packet
+// identifiers as long as they differ by a consistent renaming. Ids live in two spaces, each
+// renamed on its own: those the client picks (its PUBLISH, SUBSCRIBE, UNSUBSCRIBE and PUBREL,
+// and the server's acks of them) and those the server picks.
+#include <iostream>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "protocol/codec.hpp"
+#include "protocol/render.hpp"
+#include "tools/common/capture_reader.hpp"
+#include "tools/common/hex.hpp"
+#include "tools/common/packet_json.hpp"
+#include "tools/inspect/commands.hpp"
+
+namespace mqtt::inspect {
+
+namespace {
+
+using tools::captured_packet;
+using tools::captured_stream;
+using tools::json;
+
+// A one-to-one renaming of packet ids, built as the packets are compared.
+struct id_renaming {
+    std::map<std::uint16_t, std::uint16_t> a_to_b, b_to_a;
+    bool consistent(std::uint16_t a, std::uint16_t b) {
+        const auto fa = a_to_b.find(a);
+        const auto fb = b_to_a.find(b);
+        if (fa == a_to_b.end() && fb == b_to_a.end()) {
+            a_to_b[a] = b;
+            b_to_a[b] = a;
+            return true;
+        }
+        return fa != a_to_b.end() && fa->second == b && fb != b_to_a.end() && fb->second == a;
+    }
+};
+
+struct normalised {
+    json body;                        // the packet's JSON without what is not compared
+    std::optional<std::uint16_t> id;  // its packet id
+    bool client_space = true;         // the client picked the id
+    std::string line;                 // the trace rendering
+};
+
+normalised normalise(const captured_packet& p) {
+    normalised n;
+    const decode_result r = decode(p.bytes);
+    if (r.status != decode_status::complete) {
+        n.body = {{"malformed", tools::to_hex(p.bytes)}};
+        n.line = "malformed: " + r.error.message();
+        return n;
+    }
+    n.line = to_string(r.value);
+    n.body = tools::packet_to_json(r.value);
+    const std::string type = n.body["type"].get<std::string>();
+    if (type == "CONNECT") n.body.erase("client_id");
+    if (type == "CONNACK" && n.body.contains("properties"))
+        n.body["properties"].erase("assigned_client_identifier");
+    if (n.body.contains("packet_id")) {
+        n.id = n.body["packet_id"].get<std::uint16_t>();
+        n.body.erase("packet_id");
+    }
+    const bool sent = p.dir == transport::direction::sent;
+    const bool picks =
+        type == "PUBLISH" || type == "SUBSCRIBE" || type == "UNSUBSCRIBE" || type == "PUBREL";
+    n.client_space = picks ? sent : !sent;
+    return n;
+}
+
+// The path of the first difference between two JSON values ("properties.content_type").
+std::string first_difference(const json& a, const json& b, const std::string& path) {
+    if (a.is_object() && b.is_object()) {
+        for (const auto& [key, value] : a.items()) {
+            const std::string sub = path.empty() ? key : path + "." + key;
+            if (!b.contains(key)) return sub;
+            if (value != b[key]) return first_difference(value, b[key], sub);
+        }
+        for (const auto& [key, value] : b.items()) {
+            if (!a.contains(key)) return path.empty() ? key : path + "." + key;
+        }
+    } else if (a.is_array() && b.is_array()) {
+        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+            if (a[i] != b[i]) return first_difference(a[i], b[i], fmt::format("{}[{}]", path, i));
+        }
+        if (a.size() != b.size()) return fmt::format("{} (length)", path);
+    }
+    return path.empty() ? "(the packet)" : path;
+}
+
+std::string value_at(const json& j, const std::string& path) {
+    const json* at = &j;
+    std::size_t start = 0;
+    while (start < path.size()) {
+        std::size_t dot = path.find_first_of(".[", start);
+        const std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
+        if (!key.empty()) {
+            if (!at->is_object() || !at->contains(key)) return "(absent)";
+            at = &(*at)[key];
+        }
+        if (dot == std::string::npos) break;
+        if (path[dot] == '[') {
+            const std::size_t close = path.find(']', dot);
+            const std::size_t i = std::stoul(path.substr(dot + 1, close - dot - 1));
+            if (!at->is_array() || i >= at->size()) return "(absent)";
+            at = &(*at)[i];
+            dot = close;
+        }
+        start = dot + 1;
+    }
+    return at->dump();
+}
+
+struct side {
+    const char* name;
+    std::chrono::system_clock::time_point start;
+};
+
+std::string describe(const side& s, const captured_packet& p, const normalised& n) {
+    return fmt::format("  {} (frame {}, +{:.3f}s): {}", s.name, p.frame,
+                       std::chrono::duration<double>(p.time - s.start).count(), n.line);
+}
+
+std::chrono::system_clock::time_point first_time(const std::vector<captured_stream>& streams) {
+    auto t = std::chrono::system_clock::time_point::max();
+    for (const auto& s : streams) {
+        if (!s.packets.empty()) t = std::min(t, s.packets.front().time);
+    }
+    return t == std::chrono::system_clock::time_point::max() ? decltype(t){} : t;
+}
+
+// Compares one direction of one stream; prints the first difference and returns false.
+bool same_direction(int number, transport::direction dir, const captured_stream& a,
+                    const captured_stream& b, const side& sa, const side& sb, id_renaming (&ids)[2],
+                    std::ostream& out) {
+    std::vector<const captured_packet*> pa, pb;
+    for (const auto& p : a.packets)
+        if (p.dir == dir) pa.push_back(&p);
+    for (const auto& p : b.packets)
+        if (p.dir == dir) pb.push_back(&p);
+    const char* where = dir == transport::direction::sent ? "client to server" : "server to client";
+    for (std::size_t i = 0; i < std::min(pa.size(), pb.size()); ++i) {
+        const normalised na = normalise(*pa[i]), nb = normalise(*pb[i]);
+        std::string why;
+        if (na.body != nb.body) {
+            const std::string path = first_difference(na.body, nb.body, "");
+            why = fmt::format("  {}: {} vs {}", path, value_at(na.body, path),
+                              value_at(nb.body, path));
+        } else if (na.id && nb.id && !ids[na.client_space ? 0 : 1].consistent(*na.id, *nb.id)) {
+            why = fmt::format(
+                "  packet id: {} in A and {} in B are not the same renaming as "
+                "before",
+                *na.id, *nb.id);
+        }
+        if (!why.empty()) {
+            out << fmt::format("stream {}, {}, packet {} differs:\n", number, where, i + 1)
+                << describe(sa, *pa[i], na) << '\n'
+                << describe(sb, *pb[i], nb) << '\n'
+                << why << '\n';
+            return false;
+        }
+    }
+    if (pa.size() != pb.size()) {
+        const bool a_longer = pa.size() > pb.size();
+        const auto& longer = a_longer ? pa : pb;
+        const std::size_t extra = longer.size() - std::min(pa.size(), pb.size());
+        const captured_packet& first = *longer[std::min(pa.size(), pb.size())];
+        out << fmt::format("stream {}, {}: {} has {} more packet{}, the first:\n", number, where,
+                           a_longer ? "A" : "B", extra, extra == 1 ? "" : "s")
+            << describe(a_longer ? sa : sb, first, normalise(first)) << '\n';
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err) {
+    tools::capture_options options;
+    if (!s.ports.empty()) options.ports = s.ports;
+    std::vector<captured_stream> a, b;
+    try {
+        a = tools::read_capture(s.a, options);
+        b = tools::read_capture(s.b, options);
+    } catch (const tools::capture_error& e) {
+        err << "error: " << e.what() << '\n';
+        return exit_bad_input;
+    }
+    const side sa{"A", first_time(a)}, sb{"B", first_time(b)};
+    std::size_t packets = 0;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+        const int number = int(i + 1);
+        id_renaming ids[2];
+        for (const auto dir : {transport::direction::sent, transport::direction::received}) {
+            if (!same_direction(number, dir, a[i], b[i], sa, sb, ids, out)) return 1;
+        }
+        if (a[i].problem != b[i].problem) {
+            out << fmt::format("stream {}: A: {}; B: {}\n", number,
+                               a[i].problem.value_or("no problem"),
+                               b[i].problem.value_or("no problem"));
+            return 1;
+        }
+        packets += a[i].packets.size();
+    }
+    if (a.size() != b.size()) {
+        out << fmt::format("A has {} MQTT stream{}, B has {}\n", a.size(), a.size() == 1 ? "" : "s",
+                           b.size());
+        return 1;
+    }
+    out << fmt::format("same MQTT flow: {} stream{}, {} packets\n", a.size(),
+                       a.size() == 1 ? "" : "s", packets);
+    return exit_ok;
+}
+
+}  // namespace mqtt::inspect

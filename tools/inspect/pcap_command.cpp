@@ -1,0 +1,81 @@
+// mqtt-inspect pcap: the MQTT streams of a capture file, printed as traces.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "tools/common/capture_reader.hpp"
+#include "tools/common/packet_json.hpp"
+#include "tools/common/trace.hpp"
+#include "tools/inspect/commands.hpp"
+
+namespace mqtt::inspect {
+
+namespace {
+
+tools::capture_options options_for(const std::vector<std::uint16_t>& ports) {
+    tools::capture_options o;
+    if (!ports.empty()) o.ports = ports;
+    return o;
+}
+
+std::string port_list(const tools::capture_options& o) {
+    std::string s;
+    for (const std::uint16_t p : o.ports)
+        s += (s.empty() ? "" : ", ") + std::to_string(p);
+    return s;
+}
+
+}  // namespace
+
+int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
+    const tools::capture_options options = options_for(s.ports);
+    std::vector<tools::captured_stream> streams;
+    try {
+        streams = tools::read_capture(s.file, options);
+    } catch (const tools::capture_error& e) {
+        err << "error: " << e.what() << '\n';
+        return exit_bad_input;
+    }
+    if (streams.empty()) {
+        err << fmt::format(
+            "{}: no MQTT found on TCP port(s) {}; is the broker on another port? "
+            "(--port N)\n",
+            s.file, port_list(options));
+        return 1;
+    }
+    std::chrono::system_clock::time_point start = std::chrono::system_clock::time_point::max();
+    for (const auto& st : streams) {
+        if (!st.packets.empty()) start = std::min(start, st.packets.front().time);
+    }
+    if (start == std::chrono::system_clock::time_point::max()) start = {};
+    const tools::trace_mode mode = s.json  ? tools::trace_mode::json
+                                   : s.hex ? tools::trace_mode::hex
+                                           : tools::trace_mode::line;
+    tools::trace_printer trace(out, {mode, !s.json && tools::use_colour(1)}, start);
+    bool problems = false;
+    int number = 0;
+    for (const auto& st : streams) {
+        ++number;
+        const std::string header = fmt::format("stream {}: {} -> {} ({} packets)", number,
+                                               st.client, st.server, st.packets.size());
+        if (s.json) {
+            tools::json j = {{"stream", number}, {"client", st.client}, {"server", st.server}};
+            out << j.dump() << '\n';
+        } else {
+            out << header << '\n';
+        }
+        for (const auto& p : st.packets)
+            trace.packet(p.dir, p.time, p.bytes, number);
+        if (st.problem) {
+            problems = true;
+            if (s.json) {
+                out << tools::json({{"stream", number}, {"problem", *st.problem}}).dump() << '\n';
+            } else {
+                out << fmt::format("stream {}: problem: {}\n", number, *st.problem);
+            }
+        }
+    }
+    return problems ? 1 : exit_ok;
+}
+
+}  // namespace mqtt::inspect

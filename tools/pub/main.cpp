@@ -1,0 +1,238 @@
+// mqtt-pub: publishes MQTT v5 messages, with mosquitto_pub's flags, and shows every packet with
+// -d. See tools/README.md.
+#include <unistd.h>
+
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "tools/common/client_cli.hpp"
+
+namespace {
+
+using namespace mqtt;
+using namespace mqtt::tools;
+using std::chrono::steady_clock;
+
+struct pub_settings {
+    std::string topic;
+    std::optional<std::string> message;  // -m
+    std::string file;                    // -f
+    bool lines = false;                  // -l
+    bool null_message = false;           // -n
+    bool stdin_whole = false;            // -s
+    int qos = 0;
+    bool retain = false;
+    std::uint64_t repeat = 1;   // --repeat: publish the message N times, one after another
+    double repeat_delay = 0;    // --repeat-delay seconds between them
+    std::uint64_t count = 0;    // --count: publish N times, as fast as flow control allows
+    double rate = 0;            // --rate messages per second
+    std::size_t window = 1000;  // --count: publishes outstanding at once, at most
+};
+
+session::byte_vector to_bytes(const std::string& s) {
+    return {s.begin(), s.end()};
+}
+
+std::string read_stream(std::istream& in) {
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Publishes `n` copies of `m`, keeping up to `window` outstanding, with a progress line on a
+// terminal. Returns false (after saying why) at the first failure.
+asio::awaitable<bool> publish_many(tool_client& t, const session::message& m, std::uint64_t n,
+                                   std::size_t window, bool progress) {
+    auto& io = t.io();
+    asio::steady_timer wake(io);
+    std::uint64_t sent = 0, done = 0;
+    std::size_t outstanding = 0;
+    std::optional<std::string> failure;
+    const auto start = steady_clock::now();
+    auto last_progress = start;
+    const auto show = [&](bool final) {
+        const double secs = std::chrono::duration<double>(steady_clock::now() - start).count();
+        const double per_second = secs > 0 ? double(done) / secs : 0;
+        if (final) {
+            std::cerr << (progress ? "\r\x1b[K" : "")
+                      << fmt::format("published {} messages in {:.2f} s ({:.0f} msg/s)\n", done,
+                                     secs, per_second);
+        } else {
+            std::cerr << fmt::format("\r\x1b[Kpublished {}/{} ({:.0f} msg/s)", done, n, per_second)
+                      << std::flush;
+        }
+    };
+    while ((sent < n || outstanding > 0) && !failure) {
+        while (sent < n && outstanding < window && !failure) {
+            ++sent;
+            ++outstanding;
+            session::message copy = m;
+            t.get().async_publish(
+                std::move(copy), [&](std::error_code ec, const session::publish_completed& r) {
+                    --outstanding;
+                    ++done;
+                    if (ec && !failure) {
+                        failure = fmt::format("publish {} failed: {}", r.packet_id, ec.message());
+                        if (r.reason_string) *failure += " (" + *r.reason_string + ")";
+                    }
+                    wake.cancel();
+                });
+        }
+        wake.expires_after(std::chrono::milliseconds(250));
+        std::error_code ec;
+        co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (progress && steady_clock::now() - last_progress > std::chrono::milliseconds(250)) {
+            last_progress = steady_clock::now();
+            show(false);
+        }
+    }
+    if (failure) {
+        if (progress) std::cerr << "\r\x1b[K";
+        t.fail(*failure);
+        co_return false;
+    }
+    show(true);
+    co_return true;
+}
+
+asio::awaitable<bool> publish_one(tool_client& t, session::message m) {
+    std::error_code ec;
+    const session::publish_completed r =
+        co_await t.get().async_publish(std::move(m), asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) co_return true;
+    std::string text = "publish failed: " + ec.message();
+    if (r.reason_string) text += " (" + *r.reason_string + ")";
+    if (ec.category() != client::reason_category() && !t.get().last_error().empty())
+        text += ": " + t.get().last_error();
+    t.fail(text);
+    co_return false;
+}
+
+// -l: each line of stdin is a message (blank lines are not sent), read on a thread of its own
+// and handed to the client's executor.
+asio::awaitable<void> publish_lines(tool_client& t, const session::message& base) {
+    auto& io = t.io();
+    asio::steady_timer done_reading(io, steady_clock::time_point::max());
+    bool eof = false;
+    std::size_t outstanding = 0;
+    std::thread reader([&] {
+        for (std::string line; std::getline(std::cin, line);) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.empty()) continue;
+            asio::post(io, [&, line = std::move(line)] {
+                session::message m = base;
+                m.payload = to_bytes(line);
+                ++outstanding;
+                t.get().async_publish(std::move(m),
+                                      [&](std::error_code ec, const session::publish_completed&) {
+                                          --outstanding;
+                                          if (ec) t.fail("publish failed: " + ec.message());
+                                          done_reading.cancel();
+                                      });
+            });
+        }
+        asio::post(io, [&] {
+            eof = true;
+            done_reading.cancel();
+        });
+    });
+    while (!eof || outstanding > 0) {
+        std::error_code ec;
+        done_reading.expires_at(steady_clock::time_point::max());
+        co_await done_reading.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    reader.join();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Publishes MQTT v5 messages; -d shows every packet.", "mqtt-pub"};
+    app.set_version_flag("--version", "mqtt-pub " MQTT_VERSION);
+    common_settings common;
+    pub_settings s;
+    add_common_flags(app, common, tool_kind::pub);
+    app.add_option("-t,--topic", s.topic, "Topic to publish to")->group("Message");
+    auto* m = app.add_option("-m,--message", s.message, "Message payload")->group("Message");
+    auto* f =
+        app.add_option("-f,--file", s.file, "Send the whole file as the payload")->group("Message");
+    auto* l = app.add_flag("-l,--stdin-line", s.lines,
+                           "Send each line of stdin as a message (blank lines are not sent)")
+                  ->group("Message");
+    auto* n = app.add_flag("-n,--null-message", s.null_message, "Send an empty payload")
+                  ->group("Message");
+    auto* w = app.add_flag("-s,--stdin-file", s.stdin_whole, "Send all of stdin as the payload")
+                  ->group("Message");
+    m->excludes(f)->excludes(l)->excludes(n)->excludes(w);
+    f->excludes(l)->excludes(n)->excludes(w);
+    l->excludes(n)->excludes(w);
+    n->excludes(w);
+    app.add_option("-q,--qos", s.qos, "Quality of service: 0, 1 or 2 (default 0)")
+        ->group("Message");
+    app.add_flag("-r,--retain", s.retain, "Retain the message")->group("Message");
+    auto* repeat =
+        app.add_option("--repeat", s.repeat, "Publish the message N times, one after another")
+            ->check(CLI::PositiveNumber)
+            ->group("Message");
+    app.add_option("--repeat-delay", s.repeat_delay, "Seconds to wait between --repeat publishes")
+        ->check(CLI::NonNegativeNumber)
+        ->group("Message");
+    app.add_option("--count", s.count,
+                   "Publish the message N times as fast as flow control allows, with progress")
+        ->check(CLI::PositiveNumber)
+        ->excludes(repeat)
+        ->group("Message");
+    app.add_option("--rate", s.rate, "Publish at most N messages per second")
+        ->check(CLI::NonNegativeNumber)
+        ->group("Message");
+
+    return parse_and_run(app, argc, argv, [&]() -> int {
+        prepared_settings p = prepare(common, tool_kind::pub);
+        if (s.topic.empty() && p.url_topic) s.topic = *p.url_topic;
+        if (s.topic.empty()) throw usage_error("a topic is needed: -t TOPIC (or -L .../TOPIC)");
+        if (!s.message && s.file.empty() && !s.lines && !s.null_message && !s.stdin_whole)
+            throw usage_error("a message is needed: -m, -f, -l, -n or -s");
+        p.options.publish_rate = s.rate;
+
+        session::message msg;
+        msg.topic = s.topic;
+        msg.qos = parse_qos(s.qos, "-q");
+        msg.retain = s.retain;
+        msg.props = p.props.publish;
+        if (s.message) msg.payload = to_bytes(*s.message);
+        if (!s.file.empty()) {
+            std::ifstream in(s.file, std::ios::binary);
+            if (!in) throw std::runtime_error("cannot read " + s.file + ": " + strerror(errno));
+            msg.payload = to_bytes(read_stream(in));
+        }
+        if (s.stdin_whole) msg.payload = to_bytes(read_stream(std::cin));
+
+        tool_client t("mqtt-pub", std::move(p));
+        return t.run([&]() -> asio::awaitable<void> {
+            if (!co_await t.connect()) co_return;
+            if (s.lines) {
+                co_await publish_lines(t, msg);
+            } else if (s.count > 0) {
+                co_await publish_many(t, msg, s.count, s.window, ::isatty(2) == 1);
+            } else {
+                asio::steady_timer pause(t.io());
+                for (std::uint64_t i = 0; i < s.repeat; ++i) {
+                    if (i > 0 && s.repeat_delay > 0) {
+                        pause.expires_after(
+                            std::chrono::microseconds(std::int64_t(s.repeat_delay * 1'000'000)));
+                        std::error_code ec;
+                        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                    }
+                    if (!co_await publish_one(t, msg)) break;
+                }
+            }
+            co_await t.disconnect();
+        });
+    });
+}

@@ -1,0 +1,234 @@
+// mqtt-rr: MQTT v5 request/response (spec 4.10) with mosquitto_rr's flags. The requester
+// subscribes to the response topic (-e, or one made up under the server's Response Information),
+// publishes the request with a Response Topic and Correlation Data, prints the response and
+// exits. With --responder it is the other side: it answers every request on -t with -m (or the
+// request's own payload with --echo), to the request's Response Topic with its Correlation Data,
+// and prints each request as mqtt-sub would.
+#include <unistd.h>
+
+#include <asio/redirect_error.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "tools/common/client_cli.hpp"
+#include "tools/common/message_format.hpp"
+
+namespace {
+
+using namespace mqtt;
+using namespace mqtt::tools;
+
+struct rr_settings {
+    std::string topic;           // -t: where requests go
+    std::string response_topic;  // -e
+    std::optional<std::string> message;
+    std::string file;
+    bool null_message = false, stdin_whole = false;
+    int qos = 0;
+    bool retain = false;
+    std::optional<double> timeout;  // -W
+    bool responder = false;
+    bool echo = false;
+    std::uint64_t count = 0;  // --responder: exit after N requests; requester: N responses
+    message_output output;
+};
+
+session::byte_vector random_correlation() {
+    std::random_device rd;
+    session::byte_vector b(16);
+    for (auto& x : b)
+        x = std::uint8_t(rd());
+    return b;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "MQTT v5 request/response: sends a request and prints the response, or answers "
+        "requests with --responder; -d shows every packet.",
+        "mqtt-rr"};
+    app.set_version_flag("--version", "mqtt-rr " MQTT_VERSION);
+    common_settings common;
+    rr_settings s;
+    add_common_flags(app, common, tool_kind::rr);
+    app.add_option("-t,--topic", s.topic, "Request topic")->group("Request");
+    app.add_option("-e,--response-topic", s.response_topic,
+                   "Response topic (default: made up under the server's Response Information)")
+        ->group("Request");
+    auto* m = app.add_option("-m,--message", s.message, "Request payload")->group("Request");
+    auto* f =
+        app.add_option("-f,--file", s.file, "Send the whole file as the payload")->group("Request");
+    auto* n = app.add_flag("-n,--null-message", s.null_message, "Send an empty payload")
+                  ->group("Request");
+    auto* w = app.add_flag("-s,--stdin-file", s.stdin_whole, "Send all of stdin as the payload")
+                  ->group("Request");
+    m->excludes(f)->excludes(n)->excludes(w);
+    f->excludes(n)->excludes(w);
+    n->excludes(w);
+    app.add_option("-q,--qos", s.qos, "QoS of the request and the response subscription")
+        ->group("Request");
+    app.add_flag("-r,--retain", s.retain, "Retain the request")->group("Request");
+    app.add_option("-W,--timeout", s.timeout, "Give up after N seconds (exit 1)")
+        ->check(CLI::PositiveNumber)
+        ->group("Request");
+    app.add_flag("--responder", s.responder,
+                 "Answer requests on -t with -m (or --echo) instead of sending one")
+        ->group("Responder");
+    app.add_flag("--echo", s.echo, "--responder: answer with the request's payload")
+        ->group("Responder");
+    app.add_option("-C,--count", s.count,
+                   "Exit after N responses received (requester) or requests answered "
+                   "(--responder)")
+        ->group("Responder");
+    app.add_option("-F,--format", s.output.format, "Output format, as mqtt-sub -F")
+        ->group("Output");
+    app.add_flag("-v,--verbose", s.output.verbose, "Print the topic before the payload")
+        ->group("Output");
+    bool no_eol = false;
+    app.add_flag("-N,--no-eol", no_eol, "No newline after each message")->group("Output");
+
+    return parse_and_run(app, argc, argv, [&]() -> int {
+        prepared_settings p = prepare(common, tool_kind::rr);
+        s.output.end_of_line = !no_eol;
+        if (s.topic.empty() && p.url_topic) s.topic = *p.url_topic;
+        if (s.topic.empty()) throw usage_error("a topic is needed: -t TOPIC");
+        if (s.output.format) {
+            if (auto error = check_message_format(*s.output.format)) throw usage_error(*error);
+        }
+        const mqtt::qos qos = parse_qos(s.qos, "-q");
+        if (s.responder && !s.message && !s.echo && s.file.empty() && !s.null_message)
+            throw usage_error("--responder needs the answer: -m, -f, -n or --echo");
+        if (!s.responder && !s.message && s.file.empty() && !s.null_message && !s.stdin_whole)
+            throw usage_error("a request payload is needed: -m, -f, -n or -s");
+        session::byte_vector payload;
+        if (s.message) payload.assign(s.message->begin(), s.message->end());
+        if (!s.file.empty()) {
+            std::ifstream in(s.file, std::ios::binary);
+            if (!in) throw std::runtime_error("cannot read " + s.file + ": " + strerror(errno));
+            payload.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        if (s.stdin_whole)
+            payload.assign(std::istreambuf_iterator<char>(std::cin),
+                           std::istreambuf_iterator<char>());
+        if (!s.responder) p.options.mqtt.request_response_information = true;
+        const session::message_properties publish_props = p.props.publish;
+
+        tool_client t("mqtt-rr", std::move(p));
+        asio::steady_timer finished(t.io(), asio::steady_timer::time_point::max());
+        bool done = false, timed_out = false;
+        std::uint64_t handled = 0;
+        const std::uint64_t wanted = s.count > 0 ? s.count : (s.responder ? 0 : 1);
+        const auto finish = [&] {
+            done = true;
+            finished.cancel();
+        };
+        session::byte_vector correlation =
+            publish_props.correlation_data.value_or(random_correlation());
+        std::string response_topic = s.response_topic;
+
+        t.get().set_message_handler([&](const session::message_received& r) {
+            if (done) return;
+            const session::message& req = r.message;
+            if (s.responder) {
+                if (!req.props.response_topic) {
+                    t.note("request on \"" + req.topic + "\" has no Response Topic: ignored");
+                    return;
+                }
+                std::cout << format_message(s.output, r, std::chrono::system_clock::now())
+                          << std::flush;
+                session::message answer;
+                answer.qos = qos;
+                answer.payload = s.echo ? req.payload : payload;
+                answer.props = publish_props;
+                t.get().async_reply(req, std::move(answer),
+                                    [](std::error_code, const session::publish_completed&) {});
+            } else {
+                if (req.topic != response_topic) return;
+                // A response for someone else's request on a shared response topic.
+                if (req.props.correlation_data && *req.props.correlation_data != correlation)
+                    return;
+                std::cout << format_message(s.output, r, std::chrono::system_clock::now())
+                          << std::flush;
+            }
+            if (wanted > 0 && ++handled >= wanted) finish();
+        });
+        asio::signal_set signals(t.io(), SIGINT, SIGTERM);
+        signals.async_wait([&](std::error_code ec, int) {
+            if (!ec) finish();
+        });
+        asio::steady_timer deadline(t.io());
+
+        return t.run([&]() -> asio::awaitable<void> {
+            if (!co_await t.connect()) co_return;
+            if (s.timeout) {
+                deadline.expires_after(std::chrono::milliseconds(std::int64_t(*s.timeout * 1000)));
+                deadline.async_wait([&](std::error_code ec) {
+                    if (ec || done) return;
+                    timed_out = true;
+                    finish();
+                });
+            }
+            std::error_code ec;
+            if (!s.responder && response_topic.empty()) {
+                // Under the server's Response Information when it offers one (spec 4.10.1).
+                const auto& info = t.connack().response_information;
+                response_topic = fmt::format("{}mqtt-rr/{}/{:08x}", info ? *info + "/" : "",
+                                             ::getpid(), std::uint32_t(std::random_device{}()));
+            }
+            session::subscription_request sub;
+            sub.topic_filter = s.responder ? s.topic : response_topic;
+            sub.max_qos = qos;
+            std::vector<session::subscription_request> subs{sub};
+            const session::subscribe_options none;
+            const auto granted = co_await t.get().async_subscribe(
+                subs, none, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || granted.reason_codes.empty() || to_byte(granted.reason_codes[0]) >= 0x80) {
+                t.fail(fmt::format(
+                    "subscription to \"{}\" refused: {}", sub.topic_filter,
+                    ec ? ec.message()
+                       : fmt::format(
+                             "0x{:02X} {}", to_byte(granted.reason_codes.at(0)),
+                             reason_code_name(granted.reason_codes.at(0), packet_type::suback))));
+                co_await t.disconnect();
+                co_return;
+            }
+            if (!s.responder) {
+                session::message request;
+                request.topic = s.topic;
+                request.payload = payload;
+                request.qos = qos;
+                request.retain = s.retain;
+                request.props = publish_props;
+                request.props.response_topic = response_topic;
+                request.props.correlation_data = correlation;
+                const auto sent = co_await t.get().async_publish(
+                    request, asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) {
+                    t.fail("request failed: " + ec.message() +
+                           (sent.reason_string ? " (" + *sent.reason_string + ")" : ""));
+                    co_await t.disconnect();
+                    co_return;
+                }
+            }
+            while (!done) {
+                co_await finished.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            }
+            deadline.cancel();
+            signals.cancel();
+            if (timed_out) {
+                t.fail(fmt::format("timed out after {} s waiting for {}", *s.timeout,
+                                   s.responder ? "requests" : "the response"));
+            }
+            co_await t.disconnect();
+        });
+    });
+}
