@@ -1,0 +1,329 @@
+// Reading captures: our own pcap_writer's files, and frames built here by hand the way tcpdump,
+// tshark and Wireshark store them (Ethernet with VLAN tags, Linux cooked SLL and SLL2, BSD
+// loopback, pcapng), with TCP segments split, merged, reordered and retransmitted.
+#include <gtest/gtest.h>
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tools/common/capture_reader.hpp"
+#include "tools/common/pcap_writer.hpp"
+
+namespace mqtt::tools {
+namespace {
+
+using bytes = std::vector<std::uint8_t>;
+using transport::direction;
+
+const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+
+std::string temp_file(const std::string& name) {
+    return (std::filesystem::temp_directory_path() /
+            ("capture_reader_" + std::to_string(::getpid()) + "_" + name))
+        .string();
+}
+
+// Packets of a short session, written by hand.
+const bytes connect_packet{0x10, 0x0d, 0x00, 0x04, 'M',  'Q',  'T', 'T',
+                           0x05, 0x02, 0x00, 0x3c, 0x00, 0x00, 0x00};
+const bytes connack_packet{0x20, 0x03, 0x00, 0x00, 0x00};
+const bytes publish_packet{0x32, 0x0a, 0x00, 0x03, 'a', '/', 'b', 0x00, 0x01, 0x00, 'h', 'i'};
+const bytes puback_packet{0x40, 0x02, 0x00, 0x01};
+
+bytes concat(std::initializer_list<bytes> parts) {
+    bytes out;
+    for (const bytes& p : parts)
+        out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+// A segment: IPv4 10.0.0.1:client_port <-> 10.0.0.2:server_port (client to server when
+// `from_client`), TCP with the given sequence number and flags.
+struct segment {
+    bool from_client = true;
+    std::uint32_t seq = 0;
+    std::uint8_t flags = 0x18;  // PSH ACK
+    bytes payload;
+};
+
+bytes ipv4_tcp(const segment& s, std::uint16_t client_port, std::uint16_t server_port) {
+    bytes p(40 + s.payload.size());
+    p[0] = 0x45;
+    const std::size_t total = p.size();
+    p[2] = std::uint8_t(total >> 8);
+    p[3] = std::uint8_t(total);
+    p[8] = 64;
+    p[9] = 6;
+    const std::uint8_t client[4] = {10, 0, 0, 1}, server[4] = {10, 0, 0, 2};
+    std::copy_n(s.from_client ? client : server, 4, p.begin() + 12);
+    std::copy_n(s.from_client ? server : client, 4, p.begin() + 16);
+    const std::uint16_t sport = s.from_client ? client_port : server_port;
+    const std::uint16_t dport = s.from_client ? server_port : client_port;
+    p[20] = std::uint8_t(sport >> 8);
+    p[21] = std::uint8_t(sport);
+    p[22] = std::uint8_t(dport >> 8);
+    p[23] = std::uint8_t(dport);
+    for (int i = 0; i < 4; ++i)
+        p[24 + std::size_t(i)] = std::uint8_t(s.seq >> (24 - 8 * i));
+    p[32] = 0x50;
+    p[33] = s.flags;
+    std::copy(s.payload.begin(), s.payload.end(), p.begin() + 40);
+    return p;
+}
+
+// Writes `segments` with `link` framing, the link-layer header made by `header`.
+void write_capture(const std::string& path, int link, const std::vector<segment>& segments,
+                   const std::function<bytes(const bytes& ip)>& frame,
+                   std::uint16_t server_port = 1883) {
+    pcap_t* pcap = ::pcap_open_dead(link, 262144);
+    pcap_dumper_t* d = ::pcap_dump_open(pcap, path.c_str());
+    ASSERT_NE(d, nullptr) << ::pcap_geterr(pcap);
+    int n = 0;
+    for (const segment& s : segments) {
+        const bytes f = frame(ipv4_tcp(s, 40000, server_port));
+        pcap_pkthdr h{};
+        h.ts.tv_sec = 1'700'000'000 + n++;
+        h.caplen = h.len = bpf_u_int32(f.size());
+        ::pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
+    }
+    ::pcap_dump_close(d);
+    ::pcap_close(pcap);
+}
+
+// A session: handshake; CONNECT and CONNACK; PUBLISH split across two segments together with
+// nothing else; PUBACK.
+std::vector<segment> session_segments() {
+    const std::uint32_t c = 1000, s = 5000;
+    std::vector<segment> v{
+        {true, c, 0x02, {}},
+        {false, s, 0x12, {}},
+        {true, c + 1, 0x10, {}},
+    };
+    std::uint32_t cs = c + 1, ss = s + 1;
+    v.push_back({true, cs, 0x18, connect_packet});
+    cs += std::uint32_t(connect_packet.size());
+    v.push_back({false, ss, 0x18, connack_packet});
+    ss += std::uint32_t(connack_packet.size());
+    const bytes first(publish_packet.begin(), publish_packet.begin() + 5);
+    const bytes rest(publish_packet.begin() + 5, publish_packet.end());
+    v.push_back({true, cs, 0x18, first});
+    v.push_back({true, cs + 5, 0x18, rest});
+    v.push_back({false, ss, 0x18, puback_packet});
+    return v;
+}
+
+void expect_session(const std::vector<captured_stream>& streams) {
+    ASSERT_EQ(streams.size(), 1u);
+    const captured_stream& s = streams[0];
+    EXPECT_EQ(s.client, "10.0.0.1:40000");
+    EXPECT_EQ(s.server, "10.0.0.2:1883");
+    EXPECT_FALSE(s.problem.has_value()) << *s.problem;
+    ASSERT_EQ(s.packets.size(), 4u);
+    EXPECT_EQ(s.packets[0].bytes, connect_packet);
+    EXPECT_EQ(s.packets[0].dir, direction::sent);
+    EXPECT_EQ(s.packets[1].bytes, connack_packet);
+    EXPECT_EQ(s.packets[1].dir, direction::received);
+    EXPECT_EQ(s.packets[2].bytes, publish_packet);
+    EXPECT_EQ(s.packets[2].frame, 7u);  // completed by the second half
+    EXPECT_EQ(s.packets[3].bytes, puback_packet);
+}
+
+bytes with_header(const bytes& header, const bytes& ip) {
+    return concat({header, ip});
+}
+
+TEST(CaptureReader, ReadsRawIp) {
+    const std::string f = temp_file("raw.pcap");
+    write_capture(f, DLT_RAW, session_segments(), [](const bytes& ip) { return ip; });
+    expect_session(read_capture(f));
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, ReadsEthernetWithVlanTags) {
+    const std::string f = temp_file("eth.pcap");
+    write_capture(f, DLT_EN10MB, session_segments(), [](const bytes& ip) {
+        // Destination and source MAC, an 802.1Q tag, then IPv4.
+        return with_header(
+            {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x81, 0x00, 0x00, 0x05, 0x08, 0x00}, ip);
+    });
+    expect_session(read_capture(f));
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, ReadsLinuxCookedSllAndSll2) {
+    const std::string f = temp_file("sll.pcap");
+    write_capture(f, DLT_LINUX_SLL, session_segments(), [](const bytes& ip) {
+        // Packet type, ARPHRD, address length, 8 address bytes, protocol 0x0800.
+        return with_header({0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00}, ip);
+    });
+    expect_session(read_capture(f));
+    const std::string f2 = temp_file("sll2.pcap");
+    write_capture(f2, 276 /* LINUX_SLL2 */, session_segments(), [](const bytes& ip) {
+        // Protocol 0x0800, reserved, interface index, ARPHRD, packet type, address length,
+        // 8 address bytes.
+        return with_header({0x08, 0x00, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0}, ip);
+    });
+    expect_session(read_capture(f2));
+    std::remove(f.c_str());
+    std::remove(f2.c_str());
+}
+
+TEST(CaptureReader, ReadsBsdLoopback) {
+    const std::string f = temp_file("null.pcap");
+    write_capture(f, DLT_NULL, session_segments(), [](const bytes& ip) {
+        return with_header({2, 0, 0, 0}, ip);
+    });
+    expect_session(read_capture(f));
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, ReadsPcapng) {
+    const std::string f = temp_file("conv.pcap"), ng = temp_file("conv.pcapng");
+    write_capture(f, DLT_EN10MB, session_segments(), [](const bytes& ip) {
+        return with_header({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00}, ip);
+    });
+    const std::string command = "editcap -F pcapng '" + f + "' '" + ng + "' 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    expect_session(read_capture(ng));
+    std::remove(f.c_str());
+    std::remove(ng.c_str());
+}
+
+TEST(CaptureReader, PutsReorderedAndRetransmittedSegmentsBackInOrder) {
+    std::vector<segment> v = session_segments();
+    // The PUBLISH's second half arrives before its first, and the first is sent twice.
+    std::swap(v[5], v[6]);
+    v.insert(v.begin() + 7, v[6]);
+    const std::string f = temp_file("reorder.pcap");
+    write_capture(f, DLT_RAW, v, [](const bytes& ip) { return ip; });
+    const auto streams = read_capture(f);
+    ASSERT_EQ(streams.size(), 1u);
+    ASSERT_EQ(streams[0].packets.size(), 4u);
+    EXPECT_EQ(streams[0].packets[2].bytes, publish_packet);
+    EXPECT_FALSE(streams[0].problem.has_value());
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, SeveralPacketsInOneSegment) {
+    const std::vector<segment> v{
+        {true, 1, 0x18, concat({connect_packet, publish_packet})},
+        {false, 9, 0x18, concat({connack_packet, puback_packet})},
+    };
+    const std::string f = temp_file("merged.pcap");
+    write_capture(f, DLT_RAW, v, [](const bytes& ip) { return ip; });
+    const auto streams = read_capture(f);  // no SYN: the capture began mid-connection
+    ASSERT_EQ(streams.size(), 1u);
+    ASSERT_EQ(streams[0].packets.size(), 4u);
+    EXPECT_EQ(streams[0].packets[1].bytes, publish_packet);
+    EXPECT_EQ(streams[0].packets[3].bytes, puback_packet);
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, SaysWhatIsWrongWithAStream) {
+    const std::string f = temp_file("problems.pcap");
+    // A gap that never fills.
+    write_capture(f, DLT_RAW, {{true, 1, 0x18, connect_packet}, {true, 500, 0x18, {0xc0, 0x00}}},
+                  [](const bytes& ip) { return ip; });
+    EXPECT_NE(read_capture(f).at(0).problem.value_or("").find("bytes missing"), std::string::npos);
+    // A capture that ends inside a packet.
+    write_capture(f, DLT_RAW,
+                  {{true, 1, 0x18, bytes(publish_packet.begin(), publish_packet.end() - 3)}},
+                  [](const bytes& ip) { return ip; });
+    EXPECT_NE(read_capture(f).at(0).problem.value_or("").find("ends inside a packet"),
+              std::string::npos);
+    // A malformed packet: a wildcard in a PUBLISH Topic Name (MQTT-3.3.2-2). It is still shown.
+    write_capture(f, DLT_RAW, {{true, 1, 0x18, {0x30, 0x06, 0x00, 0x03, 'a', '/', '#', 0x00}}},
+                  [](const bytes& ip) { return ip; });
+    const auto malformed = read_capture(f);
+    EXPECT_NE(malformed.at(0).problem.value_or("").find("frame 1: malformed packet"),
+              std::string::npos);
+    EXPECT_EQ(malformed.at(0).packets.size(), 1u);
+    // Bytes that cannot be framed: PUBLISH with QoS 3 (MQTT-3.3.1-4) ends the stream.
+    write_capture(f, DLT_RAW, {{true, 1, 0x18, {0x36, 0x05, 0x00, 0x01, 'a', 0x00, 0x01}}},
+                  [](const bytes& ip) { return ip; });
+    const auto unframed = read_capture(f);
+    EXPECT_NE(unframed.at(0).problem.value_or("").find("not MQTT any more"), std::string::npos);
+    EXPECT_NE(unframed.at(0).problem.value_or("").find("0x81"), std::string::npos);
+    // TLS on 8883.
+    write_capture(
+        f, DLT_RAW, {{true, 1, 0x18, {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5}}},
+        [](const bytes& ip) { return ip; }, 8883);
+    EXPECT_NE(read_capture(f).at(0).problem.value_or("").find("TLS records, not MQTT"),
+              std::string::npos);
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, OnlyMqttPortsUnlessTold) {
+    const std::string f = temp_file("port.pcap");
+    write_capture(
+        f, DLT_RAW, session_segments(), [](const bytes& ip) { return ip; }, 18830);
+    EXPECT_TRUE(read_capture(f).empty());
+    capture_options o;
+    o.ports = {18830};
+    EXPECT_EQ(read_capture(f, o).at(0).packets.size(), 4u);
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, ErrorsNameTheFile) {
+    try {
+        read_capture("/no/such/capture.pcap");
+        FAIL() << "no error";
+    } catch (const capture_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/no/such/capture.pcap"), std::string::npos);
+    }
+    const std::string f = temp_file("wifi.pcap");
+    write_capture(f, DLT_IEEE802_11, {}, [](const bytes& ip) { return ip; });
+    try {
+        read_capture(f);
+        FAIL() << "no error";
+    } catch (const capture_error& e) {
+        EXPECT_NE(std::string(e.what()).find("is not one we read"), std::string::npos) << e.what();
+    }
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, ReadsBackWhatPcapWriterWrote) {
+    const std::string f = temp_file("own.pcap");
+    const bytes big_payload(150'000, 'x');
+    bytes big{0x30};  // PUBLISH QoS 0, topic "b", 150,000 bytes: Remaining Length 150,004
+    std::uint32_t rl = 150'004;
+    do {
+        std::uint8_t b = rl % 128;
+        rl /= 128;
+        big.push_back(std::uint8_t(b | (rl ? 0x80 : 0)));
+    } while (rl);
+    big.insert(big.end(), {0x00, 0x01, 'b', 0x00});
+    big.insert(big.end(), big_payload.begin(), big_payload.end());
+    for (const char* local : {"127.0.0.1:40001", "[::1]:40002"}) {
+        {
+            pcap_writer w(f);
+            transport::connection_event e;
+            e.time = t0;
+            e.local = local;
+            e.remote = std::string(local).front() == '[' ? "[::1]:8883" : "127.0.0.1:8883";
+            e.tls = true;
+            w.opened(e);
+            for (const auto& [dir, b] :
+                 std::vector<std::pair<direction, bytes>>{{direction::sent, connect_packet},
+                                                          {direction::received, connack_packet},
+                                                          {direction::sent, big}}) {
+                w.packet({dir, t0, b});
+            }
+        }  // closes: FIN both ways
+        const auto streams = read_capture(f);
+        ASSERT_EQ(streams.size(), 1u);
+        EXPECT_EQ(streams[0].client, local);
+        EXPECT_NE(streams[0].server.find(":1883"), std::string::npos);  // plain MQTT's port
+        ASSERT_EQ(streams[0].packets.size(), 3u);
+        EXPECT_EQ(streams[0].packets[2].bytes, big);
+        EXPECT_FALSE(streams[0].problem.has_value());
+    }
+    std::remove(f.c_str());
+}
+
+}  // namespace
+}  // namespace mqtt::tools

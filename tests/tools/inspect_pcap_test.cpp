@@ -1,0 +1,145 @@
+// mqtt-inspect pcap and diff as programs, on captures written here with pcap_writer.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "run_inspect.hpp"
+#include "tools/common/pcap_writer.hpp"
+
+namespace mqtt::tools::test {
+namespace {
+
+using bytes = std::vector<std::uint8_t>;
+using transport::direction;
+
+const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+
+std::string temp_file(const std::string& name) {
+    return (std::filesystem::temp_directory_path() /
+            ("inspect_pcap_" + std::to_string(::getpid()) + "_" + name))
+        .string();
+}
+
+// CONNECT with client id `id`; the client's QoS 1 PUBLISH `pid` to `topic`; the server's QoS 1
+// PUBLISH `spid`; the acks.
+struct flow {
+    char id = 'a';
+    std::uint16_t pid = 1;
+    char topic = 't';
+    std::uint16_t spid = 9;
+    std::uint16_t puback_id = 0;  // 0: pid
+};
+
+void write_flow(const std::string& path, const flow& f) {
+    const auto hi = [](std::uint16_t v) { return std::uint8_t(v >> 8); };
+    const auto lo = [](std::uint16_t v) { return std::uint8_t(v); };
+    const std::uint16_t ack = f.puback_id ? f.puback_id : f.pid;
+    const std::vector<std::pair<direction, bytes>> packets{
+        {direction::sent,
+         {0x10, 0x0e, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c, 0x00, 0x00, 0x01,
+          std::uint8_t(f.id)}},
+        {direction::received, {0x20, 0x03, 0x00, 0x00, 0x00}},
+        {direction::sent,
+         {0x32, 0x08, 0x00, 0x01, std::uint8_t(f.topic), hi(f.pid), lo(f.pid), 0x00, 'h', 'i'}},
+        {direction::received, {0x40, 0x02, hi(ack), lo(ack)}},
+        {direction::received, {0x32, 0x06, 0x00, 0x01, 's', hi(f.spid), lo(f.spid), 0x00}},
+        {direction::sent, {0x40, 0x02, hi(f.spid), lo(f.spid)}},
+    };
+    pcap_writer w(path);
+    transport::connection_event e;
+    e.time = t0;
+    e.local = "127.0.0.1:" + std::to_string(40000 + f.id);  // ports differ too
+    e.remote = "127.0.0.1:1883";
+    w.opened(e);
+    for (const auto& [dir, b] : packets)
+        w.packet({dir, t0, b});
+}
+
+TEST(InspectPcap, PrintsEachStreamAsATrace) {
+    const std::string f = temp_file("trace.pcap");
+    write_flow(f, {});
+    const run_result r = run_inspect({"pcap", f});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(has_line_containing(r.out,
+                                    "stream 1: 127.0.0.1:40097 -> 127.0.0.1:1883 (6 "
+                                    "packets)"))
+        << r.out;
+    EXPECT_TRUE(has_line_containing(r.out, "+0.000s #1 -> CONNECT client_id=\"a\"")) << r.out;
+    EXPECT_TRUE(has_line_containing(r.out, "#1 <- PUBACK id=1 reason=0x00 Success (4 B)")) << r.out;
+    const run_result json = run_inspect({"pcap", "--json", f});
+    EXPECT_EQ(json.exit_code, 0);
+    int packets = 0;
+    for (const std::string& line : lines_of(json.out)) {
+        const auto j = nlohmann::json::parse(line);
+        if (j.contains("type")) {
+            ++packets;
+            EXPECT_EQ(j["stream"], 1);
+        }
+    }
+    EXPECT_EQ(packets, 6);
+    const run_result hex = run_inspect({"pcap", "--hex", f});
+    EXPECT_TRUE(has_line_containing(hex.out, "Topic Name: \"t\"")) << hex.out;
+    std::remove(f.c_str());
+}
+
+TEST(InspectPcap, ExitCodes) {
+    EXPECT_EQ(run_inspect({"pcap", "/no/such.pcap"}).exit_code, 2);
+    const std::string f = temp_file("other_port.pcap");
+    write_flow(f, {});
+    const run_result none = run_inspect({"pcap", "--port", "18830", f});
+    EXPECT_EQ(none.exit_code, 1);
+    EXPECT_NE(none.err.find("no MQTT found on TCP port(s) 18830"), std::string::npos) << none.err;
+    std::remove(f.c_str());
+}
+
+TEST(InspectDiff, SameFlowDespiteClientIdPortsAndRenamedIds) {
+    const std::string a = temp_file("a.pcap"), b = temp_file("b.pcap");
+    write_flow(a, {});
+    EXPECT_EQ(run_inspect({"diff", a, a}).exit_code, 0);
+    write_flow(b, {.id = 'z', .pid = 7, .spid = 300});
+    const run_result r = run_inspect({"diff", a, b});
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.out, "same MQTT flow: 1 stream, 6 packets\n");
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+}
+
+TEST(InspectDiff, ShowsTheFirstDifference) {
+    const std::string a = temp_file("a.pcap"), b = temp_file("b.pcap");
+    write_flow(a, {});
+    write_flow(b, {.topic = 'u'});
+    const run_result r = run_inspect({"diff", a, b});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(has_line_containing(r.out, "stream 1, client to server, packet 2 differs:"))
+        << r.out;
+    EXPECT_TRUE(has_line_containing(r.out,
+                                    "  A (frame 6, +0.000s): PUBLISH id=1 qos=1 "
+                                    "topic=\"t\""))
+        << r.out;
+    EXPECT_TRUE(has_line_containing(r.out, "  topic: \"t\" vs \"u\"")) << r.out;
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+}
+
+TEST(InspectDiff, InconsistentRenamingIsADifference) {
+    // B acknowledges packet id 2 where A acknowledged the id of its PUBLISH.
+    const std::string a = temp_file("a.pcap"), b = temp_file("b.pcap");
+    write_flow(a, {});
+    write_flow(b, {.pid = 5, .puback_id = 2});
+    const run_result r = run_inspect({"diff", a, b});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(has_line_containing(r.out, "stream 1, server to client, packet 2 differs:"))
+        << r.out;
+    EXPECT_TRUE(has_line_containing(r.out, "packet id: 1 in A and 2 in B")) << r.out;
+    EXPECT_EQ(run_inspect({"diff", a, "/no/such.pcap"}).exit_code, 2);
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+}
+
+}  // namespace
+}  // namespace mqtt::tools::test
