@@ -116,8 +116,12 @@ TEST_F(MessageFormat, BinaryPayloadsStayWhole) {
     m.message.payload = {'a', 0x00, 0xff, 'b'};
     EXPECT_EQ(format("%p"), std::string("a\0\xff" "b", 4));
     EXPECT_EQ(format("%x"), "6100ff62");
-    // Invalid UTF-8 in %j is replaced, not thrown on.
-    EXPECT_NO_THROW(nlohmann::json::parse(format("%j")));
+    // Invalid UTF-8 in %j is replaced (U+FFFD), not thrown on.
+    std::string text;
+    EXPECT_NO_THROW(text = format("%j"));
+    const auto j = nlohmann::json::parse(text);
+    EXPECT_EQ(j["payloadlen"], 4);
+    EXPECT_EQ(j["payload"].get<std::string>().size(), 6u);  // a, \0, U+FFFD (3 bytes), b
 }
 
 TEST_F(MessageFormat, CheckNamesTheUnknownSpecifier) {
