@@ -257,6 +257,28 @@ TEST(CaptureReader, SaysWhatIsWrongWithAStream) {
     std::remove(f.c_str());
 }
 
+// A broken record's timestamp is clamped to what a time_point holds (capture_fuzz found a
+// pcapng timestamp that overflowed the conversion); here a microsecond field out of range.
+TEST(CaptureReader, AbsurdTimestampsAreClamped) {
+    const std::string f = temp_file("time.pcap");
+    pcap_t* pcap = ::pcap_open_dead(DLT_RAW, 262144);
+    pcap_dumper_t* d = ::pcap_dump_open(pcap, f.c_str());
+    const bytes ip = ipv4_tcp({true, 1, 0x18, connect_packet}, 40000, 1883);
+    pcap_pkthdr h{};
+    h.ts.tv_sec = 2'000'000'000;
+    h.ts.tv_usec = 999'999'999;
+    h.caplen = h.len = bpf_u_int32(ip.size());
+    ::pcap_dump(reinterpret_cast<u_char*>(d), &h, ip.data());
+    ::pcap_dump_close(d);
+    ::pcap_close(pcap);
+    const auto streams = read_capture(f);
+    ASSERT_EQ(streams.size(), 1u);
+    EXPECT_EQ(streams[0].packets.at(0).bytes, connect_packet);
+    EXPECT_EQ(streams[0].packets.at(0).time.time_since_epoch(),
+              std::chrono::seconds(2'000'000'000) + std::chrono::microseconds(999'999));
+    std::remove(f.c_str());
+}
+
 TEST(CaptureReader, OnlyMqttPortsUnlessTold) {
     const std::string f = temp_file("port.pcap");
     write_capture(

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -294,12 +295,11 @@ class reassembler {
 
 }  // namespace
 
-std::vector<captured_stream> read_capture(const std::string& path, const capture_options& options) {
-    char error[PCAP_ERRBUF_SIZE] = {};
-    std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(::pcap_open_offline(path.c_str(), error),
-                                                    ::pcap_close);
-    if (!pcap) throw capture_error(fmt::format("cannot read capture {}: {}", path, error));
-    const int link = ::pcap_datalink(pcap.get());
+namespace {
+
+std::vector<captured_stream> read_from(pcap_t* pcap, const std::string& path,
+                                       const capture_options& options) {
+    const int link = ::pcap_datalink(pcap);
     const bool known = link == DLT_NULL || link == DLT_LOOP || link == DLT_RAW ||
                        link == linktype_raw || link == DLT_IPV4 || link == DLT_IPV6 ||
                        link == DLT_EN10MB || link == DLT_LINUX_SLL || link == dlt_linux_sll2;
@@ -315,23 +315,51 @@ std::vector<captured_stream> read_capture(const std::string& path, const capture
     const u_char* data = nullptr;
     std::size_t frame = 0;
     int rc = 0;
-    while ((rc = ::pcap_next_ex(pcap.get(), &header, &data)) == 1) {
+    while ((rc = ::pcap_next_ex(pcap, &header, &data)) == 1) {
         ++frame;
         const std::size_t n = header->caplen;
         const auto at = ip_offset(link, data, n);
         if (!at || *at >= n) continue;
         const auto segment = parse_ip(data + *at, n - *at);
         if (!segment) continue;
-        const auto time =
-            std::chrono::system_clock::time_point(std::chrono::seconds(header->ts.tv_sec) +
-                                                  std::chrono::microseconds(header->ts.tv_usec));
+        // A broken record's timestamp can be anything: keep it within what a system_clock
+        // time_point holds (nanoseconds since 1970 in 64 bits, ~292 years).
+        const auto secs = std::clamp<std::int64_t>(header->ts.tv_sec, 0, 8'000'000'000);
+        const auto usecs = std::clamp<std::int64_t>(header->ts.tv_usec, 0, 999'999);
+        const auto time = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::seconds(secs) + std::chrono::microseconds(usecs)));
         streams.segment(*segment, time, frame);
     }
     if (rc == PCAP_ERROR) {
         throw capture_error(
-            fmt::format("{}: error after frame {}: {}", path, frame, ::pcap_geterr(pcap.get())));
+            fmt::format("{}: error after frame {}: {}", path, frame, ::pcap_geterr(pcap)));
     }
     return streams.finish();
+}
+
+}  // namespace
+
+std::vector<captured_stream> read_capture(const std::string& path, const capture_options& options) {
+    char error[PCAP_ERRBUF_SIZE] = {};
+    std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(::pcap_open_offline(path.c_str(), error),
+                                                    ::pcap_close);
+    if (!pcap) throw capture_error(fmt::format("cannot read capture {}: {}", path, error));
+    return read_from(pcap.get(), path, options);
+}
+
+std::vector<captured_stream> read_capture(bytes_view file, const capture_options& options) {
+    // libpcap reads from a FILE*; fmemopen gives one over the bytes (closed by pcap_close).
+    FILE* f = ::fmemopen(const_cast<std::uint8_t*>(file.data()), file.size(), "rb");
+    if (f == nullptr) throw capture_error("cannot read capture from memory");
+    char error[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* opened = ::pcap_fopen_offline(f, error);
+    if (opened == nullptr) {
+        std::fclose(f);
+        throw capture_error(fmt::format("cannot read capture: {}", error));
+    }
+    std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(opened, ::pcap_close);
+    return read_from(pcap.get(), "(memory)", options);
 }
 
 }  // namespace mqtt::tools

@@ -51,5 +51,7 @@ class capture_error : public std::runtime_error {
 // cannot be opened or read, or has a link type we do not know (naming it).
 std::vector<captured_stream> read_capture(const std::string& path,
                                           const capture_options& options = {});
+// The same, from a capture file's bytes in memory (tests and the fuzz target).
+std::vector<captured_stream> read_capture(bytes_view file, const capture_options& options = {});
 
 }  // namespace mqtt::tools

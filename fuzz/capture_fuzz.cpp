@@ -1,0 +1,26 @@
+// Capture files from anywhere: mqtt-inspect pcap and diff read what people hand them. Arbitrary
+// bytes as a pcap/pcapng file must give streams or a capture_error, never a crash or a hang, and
+// every packet that comes out is one whole MQTT packet (its fixed header says its own size).
+#include <cstdint>
+#include <cstdlib>
+
+#include "protocol/codec.hpp"
+#include "tools/common/capture_reader.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::vector<mqtt::tools::captured_stream> streams;
+    try {
+        streams = mqtt::tools::read_capture(mqtt::bytes_view(data, size));
+    } catch (const mqtt::tools::capture_error&) {
+        return 0;
+    }
+    for (const auto& s : streams) {
+        for (const auto& p : s.packets) {
+            const mqtt::header_result h = mqtt::decode_fixed_header(p.bytes);
+            if (h.status != mqtt::decode_status::complete ||
+                h.header.packet_size() != p.bytes.size())
+                std::abort();
+        }
+    }
+    return 0;
+}
