@@ -46,7 +46,9 @@ void client_core::release_rate_limited() {
             });
             return;
         }
-        next_publish_slot = std::max(next_publish_slot, t - slot) + slot;
+        // One publish per slot, strictly: the next may leave one slot after this one (no
+        // credit for idle time, so no window of a second ever holds more than the rate).
+        next_publish_slot = std::max(next_publish_slot, t) + slot;
         auto [m, h] = std::move(rate_queue.front());
         rate_queue.pop_front();
         publish_now(std::move(m), h);

@@ -117,6 +117,21 @@ TEST_F(ToolsTest, CountPublishesThatManyAndSaysHowFast) {
     EXPECT_EQ(split_lines(got.out).size(), 300u);
 }
 
+TEST_F(ToolsTest, RateSpacesThePublishes) {
+    // 6 messages at 10 per second: one every 0.1 s, the last 0.5 s after the first.
+    const exit_status pub =
+        run(mqtt_pub({"--count", "6", "--rate", "10", "-q", "1", "-t", "rate/x", "-m", "m", "-d"}));
+    ASSERT_EQ(pub.code, 0) << pub.err;
+    std::vector<double> times;
+    for (const std::string& line : split_lines(pub.err)) {
+        if (line.find("-> PUBLISH") != std::string::npos)
+            times.push_back(std::stod(line.substr(1)));
+    }
+    ASSERT_EQ(times.size(), 6u) << pub.err;
+    for (std::size_t i = 1; i < times.size(); ++i)
+        EXPECT_GE(times[i] - times[i - 1], 0.09) << pub.err;
+}
+
 TEST_F(ToolsTest, RetainedMessagesCanBeListedAndRemoved) {
     ASSERT_EQ(run(mqtt_pub({"-r", "-t", "kept/a", "-m", "A"})).code, 0);
     ASSERT_EQ(run(mqtt_pub({"-r", "-q", "1", "-t", "kept/b", "-m", "B"})).code, 0);
@@ -165,14 +180,13 @@ TEST_F(ToolsTest, FilterOutAndNoRetainedSkipMessages) {
 }
 
 TEST_F(ToolsTest, UnsubscribeFlagSendsUnsubscribeWithItsProperties) {
-    const exit_status r =
-        run(mqtt_sub({"-d", "-t", "unsub/a", "-t", "unsub/b", "-U", "unsub/a", "-D", "unsubscribe",
-                      "user-property", "why", "testing", "-D", "subscribe",
-                      "subscription-identifier", "7", "-E"}));
+    const exit_status r = run(mqtt_sub({"-d", "-t", "unsub/a", "-t", "unsub/b", "-U", "unsub/a",
+                                        "-D", "unsubscribe", "user-property", "why", "testing",
+                                        "-D", "subscribe", "subscription-identifier", "7", "-E"}));
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_TRUE(lines_in_order(r.err, {"-> SUBSCRIBE id=1", "<- SUBACK id=1",
-                                       "-> UNSUBSCRIBE id=2 [\"unsub/a\"]", "<- UNSUBACK id=2",
-                                       "-> DISCONNECT"}))
+    EXPECT_TRUE(lines_in_order(
+        r.err, {"-> SUBSCRIBE id=1", "<- SUBACK id=1", "-> UNSUBSCRIBE id=2 [\"unsub/a\"]",
+                "<- UNSUBACK id=2", "-> DISCONNECT"}))
         << r.err;
     std::string subscribe_line, unsubscribe_line;
     for (const std::string& line : split_lines(r.err)) {
