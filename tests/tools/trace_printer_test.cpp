@@ -1,5 +1,9 @@
 // The trace printer on its own: the line format, colours, hex and JSON modes, malformed bytes.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <sstream>
 #include <string>
@@ -87,6 +91,15 @@ TEST(TracePrinter, NotesInTheTimeColumn) {
     off.note(start, "x");
     off.packet(transport::direction::sent, start, std::vector<std::uint8_t>{0xc0, 0x00});
     EXPECT_EQ(none.str(), "");
+}
+
+TEST(TracePrinter, NoColourWithNoColorSetOrWithoutATerminal) {
+    ::setenv("NO_COLOR", "1", 1);
+    EXPECT_FALSE(use_colour(2));
+    ::unsetenv("NO_COLOR");
+    const int fd = ::open("/dev/null", O_WRONLY);
+    EXPECT_FALSE(use_colour(fd));  // not a terminal
+    ::close(fd);
 }
 
 TEST(TracePrinter, ModeNames) {
