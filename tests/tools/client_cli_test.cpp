@@ -69,6 +69,15 @@ TEST(ClientCli, SessionFlagsFollowMosquitto) {
     EXPECT_EQ(prepare(s, tool_kind::sub).options.mqtt.session_expiry_interval, 30u);
 }
 
+// MQTT v5 allows a Password without a User Name (spec 3.1.2.9): -P alone is sent.
+TEST(ClientCli, PasswordWithoutUserName) {
+    common_settings s = basic();
+    s.password = "token";
+    const prepared_settings p = prepare(s, tool_kind::pub);
+    EXPECT_FALSE(p.options.mqtt.username.has_value());
+    EXPECT_EQ(p.options.mqtt.password, session::byte_vector({'t', 'o', 'k', 'e', 'n'}));
+}
+
 TEST(ClientCli, OnlyVersionFive) {
     common_settings s = basic();
     s.protocol_version = "mqttv5";

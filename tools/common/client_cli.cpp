@@ -231,10 +231,8 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
         fmt::format("{}://{}:{}", tls ? "mqtts" : "mqtt", v6 ? "[" + host + "]" : host, real_port);
 
     if (!s.username.empty()) c.username = s.username;
-    if (s.password) {
-        if (!c.username) throw usage_error("-P needs -u: a password without a user name");
-        c.password = session::byte_vector(s.password->begin(), s.password->end());
-    }
+    // MQTT v5 allows a password without a user name (spec 3.1.2.9), e.g. for a token.
+    if (s.password) c.password = session::byte_vector(s.password->begin(), s.password->end());
     c.client_id = s.client_id;
     if (c.client_id.empty() && !s.client_id_prefix.empty())
         c.client_id = s.client_id_prefix + std::to_string(::getpid());
@@ -403,6 +401,9 @@ int parse_and_run(CLI::App& app, int argc, char** argv, const std::function<int(
     } catch (const CLI::ParseError& e) {
         const int rc = app.exit(e);
         return rc == 0 ? exit_ok : exit_usage;
+    } catch (const usage_error& e) {  // from a flag's own parser (-x)
+        std::cerr << app.get_name() << ": " << e.what() << '\n';
+        return exit_usage;
     }
     try {
         return run();

@@ -84,6 +84,7 @@ TEST_F(ToolsTest, BadFlagsExitTwoNamingTheFlag) {
         {{"-t", "x", "-m", "y", "-D", "publish", "message-expiry-interval", "-5"},
          "expected a number from 0 to 4294967295"},
         {{"-t", "x", "-m", "y", "-c"}, "-c needs a client identifier"},
+        {{"-t", "x", "-m", "y", "-x", "soon"}, "-x soon: expected seconds"},
         {{"-t", "x", "-m", "y", "--tls-version", "tlsv1"}, "--tls-version tlsv1"},
     };
     for (const bad& c : cases) {
