@@ -203,6 +203,22 @@ void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
     app.add_flag("--quiet", s.quiet, "Print no error messages")->group("Tracing");
 }
 
+void add_output_flags(CLI::App& app, message_output& out) {
+    app.add_option_function<std::string>(
+           "-F,--format",
+           [&out](const std::string& format) {
+               if (auto error = check_message_format(format)) throw usage_error(*error);
+               out.format = format;
+           },
+           "Output format (%t topic, %p payload, ...; tools/README.md lists them)")
+        ->group("Output");
+    app.add_flag("-v,--verbose", out.verbose, "Print the topic before the payload")
+        ->group("Output");
+    app.add_flag_callback(
+           "-N,--no-eol", [&out] { out.end_of_line = false; }, "No newline after each message")
+        ->group("Output");
+}
+
 prepared_settings prepare(const common_settings& s, tool_kind kind) {
     prepared_settings p;
     if (s.protocol_version != "5" && s.protocol_version != "mqttv5") {

@@ -20,6 +20,7 @@
 
 #include "client/client.hpp"
 #include "client/file_store.hpp"
+#include "tools/common/message_format.hpp"
 #include "tools/common/pcap_writer.hpp"
 #include "tools/common/trace.hpp"
 
@@ -74,6 +75,10 @@ struct common_settings {
 
 // Adds the shared flags to `app`.
 void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind);
+
+// Adds how received messages are printed (mqtt-sub, mqtt-rr): -F FORMAT, checked as it is read,
+// -v and -N.
+void add_output_flags(CLI::App& app, message_output& out);
 
 // The -D properties, sorted by the packet they go in.
 struct packet_properties {

@@ -89,21 +89,12 @@ int main(int argc, char** argv) {
                    "Exit after N responses received (requester) or requests answered "
                    "(--responder)")
         ->group("Responder");
-    app.add_option("-F,--format", s.output.format, "Output format, as mqtt-sub -F")
-        ->group("Output");
-    app.add_flag("-v,--verbose", s.output.verbose, "Print the topic before the payload")
-        ->group("Output");
-    bool no_eol = false;
-    app.add_flag("-N,--no-eol", no_eol, "No newline after each message")->group("Output");
+    add_output_flags(app, s.output);
 
     return parse_and_run(app, argc, argv, [&]() -> int {
         prepared_settings p = prepare(common, tool_kind::rr);
-        s.output.end_of_line = !no_eol;
         if (s.topic.empty() && p.url_topic) s.topic = *p.url_topic;
         if (s.topic.empty()) throw usage_error("a topic is needed: -t TOPIC");
-        if (s.output.format) {
-            if (auto error = check_message_format(*s.output.format)) throw usage_error(*error);
-        }
         const mqtt::qos qos = parse_qos(s.qos, "-q");
         if (s.responder && !s.message && !s.echo && s.file.empty() && !s.null_message)
             throw usage_error("--responder needs the answer: -m, -f, -n or --echo");

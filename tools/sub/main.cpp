@@ -84,21 +84,12 @@ int main(int argc, char** argv) {
     app.add_flag("--remove-retained", s.remove_retained,
                  "Clear each retained message received (publish an empty retained message)")
         ->group("Behaviour");
-    app.add_option("-F,--format", s.output.format, "Output format (%t topic, %p payload, ...)")
-        ->group("Output");
-    app.add_flag("-v,--verbose", s.output.verbose, "Print the topic before the payload")
-        ->group("Output");
-    bool no_eol = false;
-    app.add_flag("-N,--no-eol", no_eol, "No newline after each message")->group("Output");
+    add_output_flags(app, s.output);
 
     return parse_and_run(app, argc, argv, [&]() -> int {
         prepared_settings p = prepare(common, tool_kind::sub);
-        s.output.end_of_line = !no_eol;
         if (s.topics.empty() && p.url_topic) s.topics.push_back(*p.url_topic);
         if (s.topics.empty()) throw usage_error("a topic filter is needed: -t FILTER");
-        if (s.output.format) {
-            if (auto error = check_message_format(*s.output.format)) throw usage_error(*error);
-        }
         std::vector<session::subscription_request> subs;
         for (const std::string& topic : s.topics) {
             session::subscription_request r;

@@ -92,9 +92,13 @@ TEST_F(ToolsTest, BadFlagsExitTwoNamingTheFlag) {
         EXPECT_EQ(r.code, 2) << c.message << "\n" << r.err;
         EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
     }
-    const exit_status format = run(mqtt_sub({"-t", "x", "-F", "%Z"}));
-    EXPECT_EQ(format.code, 2);
-    EXPECT_NE(format.err.find("%Z"), std::string::npos) << format.err;
+    // -F is checked as it is read, by mqtt-sub and mqtt-rr alike.
+    for (const std::vector<std::string>& argv :
+         {mqtt_sub({"-t", "x", "-F", "%Z"}), mqtt_rr({"-t", "x", "-m", "y", "-F", "ab%Z"})}) {
+        const exit_status format = run(argv);
+        EXPECT_EQ(format.code, 2) << format.err;
+        EXPECT_NE(format.err.find("unknown format specifier %Z"), std::string::npos) << format.err;
+    }
 }
 
 TEST_F(ToolsTest, LineModePublishesEachNonBlankLine) {

@@ -18,6 +18,17 @@ std::string line_starting(const std::string& text, const std::string& marker) {
     return "";
 }
 
+// `args` followed by "-D publish NAME VALUE..." for each property, as mosquitto_pub and mqtt-pub
+// both take them.
+std::vector<std::string> with_publish_properties(
+    std::vector<std::string> args, const std::vector<std::vector<std::string>>& properties) {
+    for (const std::vector<std::string>& p : properties) {
+        args.insert(args.end(), {"-D", "publish"});
+        args.insert(args.end(), p.begin(), p.end());
+    }
+    return args;
+}
+
 class Interop : public ToolsTest, public ::testing::WithParamInterface<int> {};
 
 TEST_P(Interop, MqttPubToMosquittoSubCarriesQosAndProperties) {
@@ -29,33 +40,13 @@ TEST_P(Interop, MqttPubToMosquittoSubCarriesQosAndProperties) {
         {"-V", "5", "-d", "-q", "2", "-t", topic, "-C", "1", "-F", "MSG|%q|%t|%p|%C|%R|%D|%P"});
     argv.insert(argv.begin(), {"stdbuf", "-oL"});
     auto sub = subscriber(argv);
-    const exit_status pub = run(mqtt_pub({"-t",
-                                          topic,
-                                          "-q",
-                                          qos,
-                                          "-m",
-                                          "hello from mqtt-pub",
-                                          "-D",
-                                          "publish",
-                                          "content-type",
-                                          "text/plain",
-                                          "-D",
-                                          "publish",
-                                          "response-topic",
-                                          "replies/here",
-                                          "-D",
-                                          "publish",
-                                          "correlation-data",
-                                          "corr-1",
-                                          "-D",
-                                          "publish",
-                                          "user-property",
-                                          "colour",
-                                          "blue",
-                                          "-D",
-                                          "publish",
-                                          "message-expiry-interval",
-                                          "60"}));
+    const exit_status pub =
+        run(mqtt_pub(with_publish_properties({"-t", topic, "-q", qos, "-m", "hello from mqtt-pub"},
+                                             {{"content-type", "text/plain"},
+                                              {"response-topic", "replies/here"},
+                                              {"correlation-data", "corr-1"},
+                                              {"user-property", "colour", "blue"},
+                                              {"message-expiry-interval", "60"}})));
     ASSERT_EQ(pub.code, 0) << pub.err;
     const exit_status got = sub->finish();
     ASSERT_EQ(got.code, 0) << got.err;
@@ -69,35 +60,14 @@ TEST_P(Interop, MosquittoPubToMqttSubCarriesQosAndProperties) {
     const std::string topic = "interop/sub/" + qos;
     auto sub = subscriber(mqtt_sub(
         {"-d", "-q", "2", "-t", topic, "-C", "1", "-F", "MSG|%q|%t|%p|%C|%R|%D|%P|%F|%l"}));
-    const exit_status pub = run(on_plain("mosquitto_pub", {"-V",
-                                                           "5",
-                                                           "-t",
-                                                           topic,
-                                                           "-q",
-                                                           qos,
-                                                           "-m",
-                                                           "hello from mosquitto_pub",
-                                                           "-D",
-                                                           "publish",
-                                                           "content-type",
-                                                           "text/plain",
-                                                           "-D",
-                                                           "publish",
-                                                           "response-topic",
-                                                           "replies/here",
-                                                           "-D",
-                                                           "publish",
-                                                           "correlation-data",
-                                                           "corr-2",
-                                                           "-D",
-                                                           "publish",
-                                                           "user-property",
-                                                           "size",
-                                                           "large",
-                                                           "-D",
-                                                           "publish",
-                                                           "payload-format-indicator",
-                                                           "1"}));
+    const exit_status pub = run(on_plain(
+        "mosquitto_pub", with_publish_properties(
+                             {"-V", "5", "-t", topic, "-q", qos, "-m", "hello from mosquitto_pub"},
+                             {{"content-type", "text/plain"},
+                              {"response-topic", "replies/here"},
+                              {"correlation-data", "corr-2"},
+                              {"user-property", "size", "large"},
+                              {"payload-format-indicator", "1"}})));
     ASSERT_EQ(pub.code, 0) << pub.err;
     const exit_status got = sub->finish();
     ASSERT_EQ(got.code, 0) << got.err;
