@@ -167,23 +167,28 @@ asio::awaitable<bool> client_core::run_connection() {
 }
 
 void client_core::flush() {
-    session::byte_vector out = session->take_output();
-    if (!out.empty() && stream) {
-        tap.bytes(transport::direction::sent, out, std::chrono::system_clock::now());
-        write_queue.push_back(std::move(out));
-        if (!writing) {
-            writing = true;
-            asio::co_spawn(
-                strand,
-                [self = shared_from_this(), gen = generation] { return self->write_loop(gen); },
-                asio::detached);
-        }
-    }
+    send_output();
     while (auto e = session->poll_event())
         dispatch(*e);
+    // Handling the events may have made more to send: the resubscribe after a CONNACK with
+    // Session Present 0, the Response Topic's SUBSCRIBE. Out now, not with the next packet.
+    send_output();
     if (session->wants_close() && !writing && stream) stream->close();
     arm_timer();
     publish_observations();
+}
+
+void client_core::send_output() {
+    session::byte_vector out = session->take_output();
+    if (out.empty() || !stream) return;
+    tap.bytes(transport::direction::sent, out, std::chrono::system_clock::now());
+    write_queue.push_back(std::move(out));
+    if (!writing) {
+        writing = true;
+        asio::co_spawn(
+            strand, [self = shared_from_this(), gen = generation] { return self->write_loop(gen); },
+            asio::detached);
+    }
 }
 
 asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {

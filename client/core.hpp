@@ -40,7 +40,8 @@ class client_core : public std::enable_shared_from_this<client_core> {
     asio::awaitable<void> supervise();       // connect, run, reconnect with backoff
     asio::awaitable<bool> run_connection();  // one connection; true if CONNACK arrived
     asio::awaitable<void> write_loop(std::uint64_t generation);
-    void flush();  // after every session call: write output, dispatch events, arm the timer
+    void flush();        // after every session call: write output, dispatch events, arm the timer
+    void send_output();  // the session's output to the tap and the write queue
     void arm_timer();
     void set_state(connection_state s, const std::string& why);
     session::time_point now() const { return session::clock::now(); }

@@ -70,7 +70,7 @@ void session::send_connect() {
     connect c;
     c.clean_start = clean_start;
     c.keep_alive = options_.keep_alive;
-    c.client_id = options_.client_id;
+    c.client_id = client_id_;
     if (options_.session_expiry_interval != 0) {
         c.props.session_expiry_interval = options_.session_expiry_interval;
     }
@@ -132,6 +132,9 @@ void session::apply_connack(const connack& p) {
     limits_ = l;
     keep_alive_ = q.server_keep_alive.value_or(options_.keep_alive);  // MQTT-3.2.2-21
     out_aliases_.reset(l.topic_alias_maximum);  // none when absent or 0 (MQTT-3.2.2-18)
+    // We sent an empty Client Identifier: the server's name for us is the one to resume with.
+    if (client_id_.empty() && q.assigned_client_identifier)
+        client_id_ = std::string(*q.assigned_client_identifier);
     // The server may shorten our Session Expiry Interval (spec 3.2.2.3.2); a session that
     // outlives the connection is one we may resume.
     const std::uint32_t expiry =

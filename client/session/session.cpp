@@ -38,6 +38,7 @@ namespace mqtt::session {
 
 session::session(connect_options options, session_store* store, authenticator* auth)
     : options_(std::move(options)),
+      client_id_(options_.client_id),
       store_(store),
       auth_(auth),
       framer_(options_.maximum_packet_size.value_or(max_packet_size_limit)) {

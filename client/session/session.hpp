@@ -112,6 +112,9 @@ class session {
     std::size_t send_quota() const;  // QoS 1/2 PUBLISHes we may still send (spec 4.9)
     std::size_t inbound_qos2_pending() const { return inbound_qos2_.size(); }
     const connect_options& options() const { return options_; }
+    // The Client Identifier later CONNECTs carry: the options', or the one the server assigned
+    // when that was empty (spec 3.2.2.3.7), so that a reconnect can resume the session.
+    const std::string& client_id() const { return client_id_; }
 
   private:
     struct outbound {
@@ -177,6 +180,7 @@ class session {
     void store_outbound(const outbound& entry);
 
     connect_options options_;
+    std::string client_id_;
     session_store* store_;
     authenticator* auth_;
     std::unique_ptr<memory_store> own_store_;  // used when no store is given

@@ -453,6 +453,58 @@ TEST_F(resilience_test, persistent_session_survives_a_broker_restart) {
     });
 }
 
+// A session that ends with the connection (Session Expiry 0): after a cut the broker has no
+// subscriptions for us (Session Present 0, MQTT-3.2.2-2), and the client subscribes again as soon
+// as the CONNACK says so, not with its next packet (a PINGREQ a keep-alive later). A message
+// published right after the reconnect arrives.
+TEST_F(resilience_test, subscriptions_are_renewed_at_once_when_the_session_was_lost) {
+    tcp_proxy proxy(broker->plain_port);
+    run([&](asio::io_context& io) -> asio::awaitable<void> {
+        client_options o = resilient("resil-resubscribe", proxy.port());
+        o.mqtt.session_expiry_interval = 0;
+        o.mqtt.keep_alive = 60;
+        client sub(io.get_executor(), o);
+        std::size_t connacks = 0, subacks = 0;
+        steady::time_point second_connack{}, second_subscribe{};
+        sub.tap().add([&](const transport::tapped_packet& p) {
+            const auto type = packet_type(p.bytes[0] >> 4);
+            const bool received = p.dir == transport::direction::received;
+            if (received && type == packet_type::connack && ++connacks == 2)
+                second_connack = steady::now();
+            if (!received && type == packet_type::subscribe && connacks == 2)
+                second_subscribe = steady::now();
+            if (received && type == packet_type::suback) ++subacks;
+        });
+        tally got(1);
+        sub.set_message_handler([&](const session::message_received& r) { got.add(r); });
+        co_await sub.async_connect(use_awaitable);
+        session::subscription_request s;
+        s.topic_filter = "resil/resubscribe";
+        s.max_qos = qos::at_least_once;
+        const std::vector<session::subscription_request> subs{s};
+        co_await sub.async_subscribe(subs, no_options, use_awaitable);
+
+        proxy.cut();
+        auto renewed = [&] { return subacks == 2; };
+        const bool resubscribed = co_await wait_until(renewed, 5s);
+        EXPECT_TRUE(resubscribed) << "no SUBACK on the new connection; last error "
+                                  << sub.last_error();
+        if (!resubscribed) co_return;
+        const double delay = seconds_between(second_connack, second_subscribe);
+        EXPECT_LT(delay, 0.5) << "SUBSCRIBE " << delay << " s after the CONNACK";
+
+        client pub(io.get_executor(), options("resil-resubscribe-pub"));
+        co_await pub.async_connect(use_awaitable);
+        const session::message m = text_message("resil/resubscribe", "0", qos::at_least_once);
+        co_await pub.async_publish(m, use_awaitable);
+        auto arrived = [&] { return got.distinct() == 1; };
+        const bool delivered = co_await wait_until(arrived, 3s);
+        EXPECT_TRUE(delivered) << "the message published after the reconnect never arrived";
+        co_await pub.async_disconnect(bye, use_awaitable);
+        co_await sub.async_disconnect(bye, use_awaitable);
+    });
+}
+
 // ---- keep-alive ----
 
 // Keep Alive 2 s; the proxy stalls (sockets open, nothing forwarded). The client sends PINGREQ

@@ -165,6 +165,35 @@ TEST(resume, resend_with_dup_in_original_order_MQTT_4_4_0_1_MQTT_4_6_0_1) {
     peer.expect_nothing_sent();
 }
 
+// An empty Client Identifier on the first CONNECT: the server assigns one (spec 3.2.2.3.7), and
+// the next connection asks for the session by that name, or it could never be resumed. A name
+// the caller chose is kept whatever the server says.
+TEST(resume, reconnect_uses_the_assigned_client_identifier) {
+    connect_options o = with_session();
+    o.client_id.clear();
+    session s(o);
+    scripted_peer peer(s);
+    peer.open();
+    EXPECT_EQ(peer.expect<connect>().client_id, "");
+    connack ack;
+    ack.props.assigned_client_identifier = "auto-7c1e";
+    peer.reply(ack);
+    peer.expect_event<connected>();
+    EXPECT_EQ(s.client_id(), "auto-7c1e");
+
+    const connect again = reconnect(peer);
+    EXPECT_FALSE(again.clean_start);
+    EXPECT_EQ(again.client_id, "auto-7c1e");
+
+    session named(with_session());
+    scripted_peer named_peer(named);
+    named_peer.open();
+    EXPECT_EQ(named_peer.expect<connect>().client_id, "resume-test");
+    named_peer.reply(ack);  // an Assigned Client Identifier the server should not have sent
+    named_peer.drain_events();
+    EXPECT_EQ(reconnect(named_peer).client_id, "resume-test");
+}
+
 // Once PUBREL was sent, the PUBLISH is never sent again, across any number of reconnects
 // (MQTT-4.3.3-6).
 TEST(resume, awaiting_pubcomp_resent_as_pubrel_only_MQTT_4_3_3_6) {
