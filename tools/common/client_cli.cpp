@@ -7,13 +7,17 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "protocol/property.hpp"
+#include "protocol/topic.hpp"
 #include "tools/common/properties_cli.hpp"
 
 namespace mqtt::tools {
@@ -117,20 +121,75 @@ mqtt::qos parse_qos(int value, const char* flag) {
     return mqtt::qos(value);
 }
 
+session::byte_vector read_payload_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw std::runtime_error("-f " + path + ": is a directory, not a file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("-f " + path + ": cannot read it: " + std::strerror(errno));
+    session::byte_vector bytes{std::istreambuf_iterator<char>(in),
+                               std::istreambuf_iterator<char>()};
+    if (in.bad()) throw std::runtime_error("-f " + path + ": read failed");
+    return bytes;
+}
+
+void check_topic_name(std::string_view topic, std::string_view flag) {
+    if (const char* problem = topic_name_problem(topic))
+        throw usage_error(fmt::format("{} \"{}\": {}", flag, topic, problem));
+}
+
+void check_topic_filter(std::string_view filter, std::string_view flag) {
+    if (const char* problem = topic_filter_problem(filter))
+        throw usage_error(fmt::format("{} \"{}\": {}", flag, filter, problem));
+}
+
+namespace {
+
+CLI::Validator number_check(bool zero_allowed, double most) {
+    return CLI::Validator(
+        [zero_allowed, most](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            if (text.empty() || *end != '\0' || !std::isfinite(v) || v < 0 ||
+                (v == 0 && !zero_allowed))
+                return fmt::format("{} is not a number {}", text,
+                                   zero_allowed ? "from 0 up" : "greater than 0");
+            if (v > most) return fmt::format("{} is too large (at most {})", text, most);
+            return {};
+        },
+        zero_allowed ? "NUMBER>=0" : "NUMBER>0");
+}
+
+}  // namespace
+
+CLI::Validator positive_number(double most) {
+    return number_check(false, most);
+}
+
+CLI::Validator non_negative_number(double most) {
+    return number_check(true, most);
+}
+
 void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
     app.set_help_flag("--help", "Print this help and exit");
+    // As mosquitto's tools: a flag given twice takes the last value (-p in an alias, then again);
+    // repeatable flags (-t, -D, ...) collect every value whatever this says.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.get_formatter()->column_width(34);
     app.add_option("-h,--host", s.host, "Broker host (default localhost)")->group("Connection");
     app.add_option("-p,--port", s.port, "Broker port (default 1883, or 8883 with TLS)")
+        ->check(CLI::Range(1, 65535))
         ->group("Connection");
     app.add_option("-L,--url", s.url, "mqtt(s)://[user[:password]@]host[:port]/topic")
         ->group("Connection");
     app.add_option("-V,--protocol-version", s.protocol_version,
                    "MQTT version: 5 (also mqttv5), the only one")
         ->group("Connection");
-    app.add_option("-i,--id", s.client_id, "Client identifier (default: the server assigns one)")
-        ->group("Connection");
+    auto* id = app.add_option("-i,--id", s.client_id,
+                              "Client identifier (default: the server assigns one)")
+                   ->group("Connection");
     app.add_option("-I,--id-prefix", s.client_id_prefix, "Client identifier: PREFIX + process id")
+        ->excludes(id)
         ->group("Connection");
     app.add_option("-k,--keepalive", s.keep_alive, "Keep-alive in seconds (default 60, 0: off)")
         ->group("Connection");
@@ -159,7 +218,7 @@ void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
     }
     app.add_option("--connect-timeout", s.connect_timeout,
                    "Seconds to reach the broker and get CONNACK (default 10)")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_number(max_seconds))
         ->group("Connection");
 
     app.add_option("--will-topic", s.will_topic, "Topic of the Will message")->group("Will");
@@ -197,6 +256,7 @@ void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
                    "Trace every packet: line (default), hex (with the layer-by-layer bytes) "
                    "or json")
         ->expected(0, 1)
+        ->default_str("line")  // what a bare --trace means
         ->group("Tracing");
     app.add_option("--pcap", s.pcap, "Write the connection's packets to a pcap file")
         ->group("Tracing");
@@ -230,7 +290,7 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
     std::optional<std::uint16_t> port;
     if (s.port != 0) port = s.port;
     bool tls = !s.cafile.empty() || !s.capath.empty() || !s.cert.empty() || s.insecure ||
-               s.use_os_certs || !s.tls_version.empty() || !s.alpn.empty() || !s.keylog.empty();
+               s.use_os_certs || !s.tls_version.empty() || !s.alpn.empty();
     session::connect_options& c = p.options.mqtt;
     if (!s.url.empty()) {
         url_parts u = parse_url_flag(s.url);
@@ -240,6 +300,11 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
         if (u.username) c.username = *u.username;
         if (u.password) c.password = session::byte_vector(u.password->begin(), u.password->end());
         p.url_topic = u.topic;
+    }
+    if (!s.keylog.empty() && !tls) {
+        throw usage_error(
+            "--keylog needs TLS: add --cafile, --capath, --insecure or --tls-use-os-certs, or "
+            "use an mqtts:// URL");
     }
     const std::uint16_t real_port = port.value_or(tls ? 8883 : 1883);
     const bool v6 = host.find(':') != std::string::npos;
@@ -259,12 +324,13 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
         throw usage_error("-c needs a client identifier (-i or -I): the session is found by it");
     c.session_expiry_interval = s.session_expiry.value_or(s.no_clean_start ? 0xFFFFFFFF : 0);
     if (s.max_inflight) c.receive_maximum = *s.max_inflight;
-    const auto timeout = std::chrono::milliseconds(std::int64_t(s.connect_timeout * 1000));
+    const auto timeout = from_seconds(s.connect_timeout);
     p.options.connect_timeout = timeout;
     c.connack_timeout = timeout;
     p.options.reconnect = kind == tool_kind::sub;
 
     if (!s.will_topic.empty()) {
+        check_topic_name(s.will_topic, "--will-topic");
         session::will_options w;
         w.message.topic = s.will_topic;
         w.message.payload.assign(s.will_payload.begin(), s.will_payload.end());
@@ -411,12 +477,19 @@ int tool_client::run(std::function<asio::awaitable<void>()> body) {
     return exit_code_;
 }
 
+void limit_connect_time(prepared_settings& p, std::chrono::milliseconds limit) {
+    p.options.connect_timeout = std::min(p.options.connect_timeout, limit);
+    p.options.mqtt.connack_timeout = std::min(p.options.mqtt.connack_timeout, limit);
+}
+
 int parse_and_run(CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);
-        return rc == 0 ? exit_ok : exit_usage;
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: printed, exit 0
+        std::cerr << app.get_name() << ": " << e.what() << " (see " << app.get_name()
+                  << " --help)\n";
+        return exit_usage;
     } catch (const usage_error& e) {  // from a flag's own parser (-x)
         std::cerr << app.get_name() << ": " << e.what() << '\n';
         return exit_usage;

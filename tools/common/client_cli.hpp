@@ -73,6 +73,25 @@ struct common_settings {
     double connect_timeout = 10;  // --connect-timeout seconds
 };
 
+// CLI11 checks with messages that read well ("--repeat: 0 is not a number greater than 0"): a
+// number greater than 0, or from 0 up, and at most `most`.
+CLI::Validator positive_number(double most = 1e12);
+CLI::Validator non_negative_number(double most = 1e12);
+
+// Flags in seconds (-W 1.5, --repeat-delay, --connect-timeout) are checked to be at most a year,
+// so that from_seconds() cannot overflow.
+constexpr double max_seconds = 365.0 * 24 * 3600;
+inline std::chrono::milliseconds from_seconds(double seconds) {
+    return std::chrono::milliseconds(std::int64_t(seconds * 1000));
+}
+
+// The whole of a file as a payload (-f); a runtime_error naming the file and the cause.
+session::byte_vector read_payload_file(const std::string& path);
+
+// Usage errors for a topic a flag gave, before anything connects: `-t "a/#": '#' ... `.
+void check_topic_name(std::string_view topic, std::string_view flag);
+void check_topic_filter(std::string_view filter, std::string_view flag);
+
 // Adds the shared flags to `app`.
 void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind);
 
@@ -105,6 +124,9 @@ prepared_settings prepare(const common_settings& s, tool_kind kind);
 
 // Parses a QoS flag value ("-q 3" is refused naming the flag).
 mqtt::qos parse_qos(int value, const char* flag);
+
+// -W: reaching the broker (TCP, TLS and CONNACK) takes no longer than the whole run may.
+void limit_connect_time(prepared_settings& p, std::chrono::milliseconds limit);
 
 // A client with its trace and capture, on its own io_context, and the tool's exit status.
 class tool_client {

@@ -6,7 +6,6 @@
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <thread>
@@ -178,24 +177,26 @@ int main(int argc, char** argv) {
     app.add_flag("-r,--retain", s.retain, "Retain the message")->group("Message");
     auto* repeat =
         app.add_option("--repeat", s.repeat, "Publish the message N times, one after another")
-            ->check(CLI::PositiveNumber)
+            ->check(positive_number())
             ->group("Message");
     app.add_option("--repeat-delay", s.repeat_delay, "Seconds to wait between --repeat publishes")
-        ->check(CLI::NonNegativeNumber)
+        ->check(non_negative_number(max_seconds))
         ->group("Message");
     app.add_option("--count", s.count,
                    "Publish the message N times as fast as flow control allows, with progress")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_number())
         ->excludes(repeat)
+        ->excludes(l)
         ->group("Message");
     app.add_option("--rate", s.rate, "Publish at most N messages per second")
-        ->check(CLI::NonNegativeNumber)
+        ->check(non_negative_number())
         ->group("Message");
 
     return parse_and_run(app, argc, argv, [&]() -> int {
         prepared_settings p = prepare(common, tool_kind::pub);
         if (s.topic.empty() && p.url_topic) s.topic = *p.url_topic;
         if (s.topic.empty()) throw usage_error("a topic is needed: -t TOPIC (or -L .../TOPIC)");
+        check_topic_name(s.topic, "-t");
         if (!s.message && s.file.empty() && !s.lines && !s.null_message && !s.stdin_whole)
             throw usage_error("a message is needed: -m, -f, -l, -n or -s");
         p.options.publish_rate = s.rate;
@@ -206,11 +207,7 @@ int main(int argc, char** argv) {
         msg.retain = s.retain;
         msg.props = p.props.publish;
         if (s.message) msg.payload = to_bytes(*s.message);
-        if (!s.file.empty()) {
-            std::ifstream in(s.file, std::ios::binary);
-            if (!in) throw std::runtime_error("cannot read " + s.file + ": " + strerror(errno));
-            msg.payload = to_bytes(read_stream(in));
-        }
+        if (!s.file.empty()) msg.payload = read_payload_file(s.file);
         if (s.stdin_whole) msg.payload = to_bytes(read_stream(std::cin));
 
         tool_client t("mqtt-pub", std::move(p));

@@ -11,7 +11,6 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <random>
@@ -78,7 +77,7 @@ int main(int argc, char** argv) {
         ->group("Request");
     app.add_flag("-r,--retain", s.retain, "Retain the request")->group("Request");
     app.add_option("-W,--timeout", s.timeout, "Give up after N seconds (exit 1)")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_number(max_seconds))
         ->group("Request");
     app.add_flag("--responder", s.responder,
                  "Answer requests on -t with -m (or --echo) instead of sending one")
@@ -88,13 +87,24 @@ int main(int argc, char** argv) {
     app.add_option("-C,--count", s.count,
                    "Exit after N responses received (requester) or requests answered "
                    "(--responder)")
+        ->check(positive_number())
         ->group("Responder");
+    bool no_retained = false;  // what the requester always does
+    app.add_flag("-R,--no-retained", no_retained,
+                 "As mosquitto_rr: a retained message is never taken as the response (always so)")
+        ->group("Request");
     add_output_flags(app, s.output);
 
     return parse_and_run(app, argc, argv, [&]() -> int {
         prepared_settings p = prepare(common, tool_kind::rr);
         if (s.topic.empty() && p.url_topic) s.topic = *p.url_topic;
         if (s.topic.empty()) throw usage_error("a topic is needed: -t TOPIC");
+        // The responder subscribes to -t, so it may be a filter; a requester publishes to it.
+        if (s.responder)
+            check_topic_filter(s.topic, "-t");
+        else
+            check_topic_name(s.topic, "-t");
+        if (!s.response_topic.empty()) check_topic_name(s.response_topic, "-e");
         const mqtt::qos qos = parse_qos(s.qos, "-q");
         if (s.responder && !s.message && !s.echo && s.file.empty() && !s.null_message)
             throw usage_error("--responder needs the answer: -m, -f, -n or --echo");
@@ -102,17 +112,14 @@ int main(int argc, char** argv) {
             throw usage_error("a request payload is needed: -m, -f, -n or -s");
         session::byte_vector payload;
         if (s.message) payload.assign(s.message->begin(), s.message->end());
-        if (!s.file.empty()) {
-            std::ifstream in(s.file, std::ios::binary);
-            if (!in) throw std::runtime_error("cannot read " + s.file + ": " + strerror(errno));
-            payload.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        }
+        if (!s.file.empty()) payload = read_payload_file(s.file);
         if (s.stdin_whole)
             payload.assign(std::istreambuf_iterator<char>(std::cin),
                            std::istreambuf_iterator<char>());
         if (!s.responder) p.options.mqtt.request_response_information = true;
         const session::message_properties publish_props = p.props.publish;
 
+        if (s.timeout) limit_connect_time(p, from_seconds(*s.timeout));
         tool_client t("mqtt-rr", std::move(p));
         asio::steady_timer finished(t.io(), asio::steady_timer::time_point::max());
         bool done = false, timed_out = false;
@@ -144,7 +151,9 @@ int main(int argc, char** argv) {
                                     [](std::error_code, const session::publish_completed&) {});
             } else {
                 if (req.topic != response_topic) return;
-                // A response for someone else's request on a shared response topic.
+                // A stale retained message on the response topic answers no request of ours; nor
+                // does one for someone else's request on a shared response topic.
+                if (req.retain) return;
                 if (req.props.correlation_data && *req.props.correlation_data != correlation)
                     return;
                 std::cout << format_message(s.output, r, std::chrono::system_clock::now())
@@ -161,7 +170,7 @@ int main(int argc, char** argv) {
         return t.run([&]() -> asio::awaitable<void> {
             if (!co_await t.connect()) co_return;
             if (s.timeout) {
-                deadline.expires_after(std::chrono::milliseconds(std::int64_t(*s.timeout * 1000)));
+                deadline.expires_after(from_seconds(*s.timeout));
                 deadline.async_wait([&](std::error_code ec) {
                     if (ec || done) return;
                     timed_out = true;

@@ -69,17 +69,21 @@ int main(int argc, char** argv) {
                    "0: send retained messages, 1: only for a new subscription, 2: never")
         ->check(CLI::Range(0, 2))
         ->group("Subscription");
-    app.add_option("-C,--count", s.count, "Exit after N messages")->group("Behaviour");
+    app.add_option("-C,--count", s.count, "Exit after N messages")
+        ->check(positive_number())
+        ->group("Behaviour");
     app.add_flag("-E,--exit-after-subscribe", s.exit_after_subscribe,
                  "Exit once the subscriptions are acknowledged")
         ->group("Behaviour");
     app.add_option("-W,--timeout", s.timeout, "Give up after N seconds (exit 1)")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_number(max_seconds))
         ->group("Behaviour");
-    app.add_flag("-R,--no-retained", s.no_retained, "Do not print retained (stale) messages")
-        ->group("Behaviour");
+    auto* no_retained =
+        app.add_flag("-R,--no-retained", s.no_retained, "Do not print retained (stale) messages")
+            ->group("Behaviour");
     app.add_flag("--retained-only", s.retained_only,
                  "Print only retained messages; exit at the first message that is not")
+        ->excludes(no_retained)
         ->group("Behaviour");
     app.add_flag("--remove-retained", s.remove_retained,
                  "Clear each retained message received (publish an empty retained message)")
@@ -90,6 +94,12 @@ int main(int argc, char** argv) {
         prepared_settings p = prepare(common, tool_kind::sub);
         if (s.topics.empty() && p.url_topic) s.topics.push_back(*p.url_topic);
         if (s.topics.empty()) throw usage_error("a topic filter is needed: -t FILTER");
+        for (const std::string& f : s.topics)
+            check_topic_filter(f, "-t");
+        for (const std::string& f : s.filter_out)
+            check_topic_filter(f, "-T");
+        for (const std::string& f : s.unsubscribe)
+            check_topic_filter(f, "-U");
         std::vector<session::subscription_request> subs;
         for (const std::string& topic : s.topics) {
             session::subscription_request r;
@@ -103,6 +113,7 @@ int main(int argc, char** argv) {
         const session::subscribe_options sub_options = p.props.subscribe;
         const session::user_property_list unsub_props = p.props.unsubscribe;
 
+        if (s.timeout) limit_connect_time(p, from_seconds(*s.timeout));
         tool_client t("mqtt-sub", std::move(p));
         asio::steady_timer finished(t.io(), asio::steady_timer::time_point::max());
         std::uint64_t received = 0;
@@ -129,7 +140,8 @@ int main(int argc, char** argv) {
             if ((s.no_retained && m.retain) || filtered_out(s, m.topic)) return;
             std::cout << format_message(s.output, r, std::chrono::system_clock::now())
                       << std::flush;
-            if (s.count > 0 && ++received >= s.count) finish();
+            ++received;
+            if (s.count > 0 && received >= s.count) finish();
         });
         t.get().set_state_handler([&](client::connection_state state, const std::string& why) {
             if (state == client::connection_state::waiting && !done)
@@ -141,7 +153,7 @@ int main(int argc, char** argv) {
         });
         asio::steady_timer deadline(t.io());
         if (s.timeout) {
-            deadline.expires_after(std::chrono::milliseconds(std::int64_t(*s.timeout * 1000)));
+            deadline.expires_after(from_seconds(*s.timeout));
             deadline.async_wait([&](std::error_code ec) {
                 if (ec || done) return;
                 timed_out = true;

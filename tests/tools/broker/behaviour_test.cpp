@@ -4,7 +4,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "tools_fixture.hpp"
 
@@ -59,11 +61,27 @@ TEST_F(ToolsTest, SilentServerTimesOutWaitingForConnack) {
     ASSERT_EQ(::listen(s, 4), 0);
     socklen_t len = sizeof a;
     ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    const exit_status r = run({MQTT_PUB, "-h", "127.0.0.1", "-p", std::to_string(ntohs(a.sin_port)),
-                               "--connect-timeout", "1", "-t", "x", "-m", "y"});
-    ::close(s);
+    const std::string port = std::to_string(ntohs(a.sin_port));
+    const exit_status r = run(
+        {MQTT_PUB, "-h", "127.0.0.1", "-p", port, "--connect-timeout", "1", "-t", "x", "-m", "y"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("CONNACK"), std::string::npos) << r.err;
+    // mqtt-sub's and mqtt-rr's -W bound the whole run, connecting included (as mosquitto_sub's
+    // -W does), although --connect-timeout is longer.
+    const std::vector<std::vector<std::string>> waiting{{MQTT_SUB, "-t", "x"},
+                                                        {MQTT_RR, "-t", "x", "-m", "y"}};
+    for (std::vector<std::string> argv : waiting) {
+        argv.insert(argv.end(),
+                    {"-h", "127.0.0.1", "-p", port, "--connect-timeout", "30", "-W", "1"});
+        const auto start = std::chrono::steady_clock::now();
+        const exit_status w = run(argv);
+        const double took =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        EXPECT_EQ(w.code, 1) << argv[0] << ": " << w.err;
+        EXPECT_NE(w.err.find("CONNACK"), std::string::npos) << w.err;
+        EXPECT_LT(took, 10.0) << argv[0] << " -W 1 took " << took << " s";
+    }
+    ::close(s);
 }
 
 TEST_F(ToolsTest, BadFlagsExitTwoNamingTheFlag) {
@@ -86,9 +104,29 @@ TEST_F(ToolsTest, BadFlagsExitTwoNamingTheFlag) {
         {{"-t", "x", "-m", "y", "-c"}, "-c needs a client identifier"},
         {{"-t", "x", "-m", "y", "-x", "soon"}, "-x soon: expected seconds"},
         {{"-t", "x", "-m", "y", "--tls-version", "tlsv1"}, "--tls-version tlsv1"},
+        // Topics are checked before connecting (MQTT-4.7.0-1: no wildcard in a Topic Name).
+        {{"-t", "x/#", "-m", "y"}, "-t \"x/#\": wildcard character in a Topic Name"},
+        {{"-t", "x", "-m", "y", "--will-topic", "w/+"}, "--will-topic \"w/+\""},
+        {{"-t", "x", "-m", "y", "--repeat", "0"}, "mqtt-pub: --repeat: 0 is not a number greater"},
+        {{"-t", "x", "-m", "y", "--keylog", "k.log"}, "--keylog needs TLS"},
+        {{"-t", "x", "-m", "y", "-i", "a", "-I", "b"}, "--id excludes --id-prefix"},
+        {{"-t", "x", "-m", "y", "-p", "0"}, "--port"},
     };
     for (const bad& c : cases) {
         const exit_status r = run(mqtt_pub(c.args));
+        EXPECT_EQ(r.code, 2) << c.message << "\n" << r.err;
+        EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    }
+    const std::vector<bad> sub_cases{
+        {{"-t", "a/#/b"}, "-t \"a/#/b\": '#' must be the last level"},  // MQTT-4.7.1-1
+        {{"-t", "a", "-T", "b/#/c"}, "-T \"b/#/c\""},
+        {{"-t", "a", "-U", "c/#/d"}, "-U \"c/#/d\""},
+        {{"-t", ""}, "-t \"\": empty topic"},  // MQTT-4.7.3-1
+        {{"-t", "a", "-C", "0"}, "--count: 0 is not a number greater than 0"},
+        {{"-t", "a", "-R", "--retained-only"}, "excludes"},
+    };
+    for (const bad& c : sub_cases) {
+        const exit_status r = run(mqtt_sub(c.args));
         EXPECT_EQ(r.code, 2) << c.message << "\n" << r.err;
         EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
     }
@@ -182,6 +220,25 @@ TEST_F(ToolsTest, FilterOutAndNoRetainedSkipMessages) {
     EXPECT_EQ(got.code, 0) << got.err;
     EXPECT_EQ(got.out, "skip/wanted signal\n");
     ASSERT_EQ(run(mqtt_pub({"-r", "-t", "skip/stale", "-n"})).code, 0);  // clear it again
+}
+
+// -W without -C: the messages that did arrive are printed and counted in the message.
+TEST_F(ToolsTest, TimeoutSaysHowManyMessagesArrived) {
+    auto sub = subscriber(mqtt_sub({"-d", "-t", "wait/#", "-W", "2"}));
+    ASSERT_EQ(run(mqtt_pub({"-t", "wait/1", "-m", "a"})).code, 0);
+    ASSERT_EQ(run(mqtt_pub({"-t", "wait/2", "-m", "b"})).code, 0);
+    const exit_status got = sub->finish();
+    EXPECT_EQ(got.code, 1) << got.err;
+    EXPECT_EQ(got.out, "a\nb\n");
+    EXPECT_NE(got.err.find("timed out after 2 s (2 messages received)"), std::string::npos)
+        << got.err;
+}
+
+// As mosquitto's tools, a flag given twice takes its last value (-p from an alias, then again).
+TEST_F(ToolsTest, RepeatedFlagTakesTheLastValue) {
+    const exit_status r = run({MQTT_PUB, "-p", "1", "-h", "127.0.0.1", "-p",
+                               std::to_string(broker->plain_port), "-t", "x", "-m", "y"});
+    EXPECT_EQ(r.code, 0) << r.err;
 }
 
 TEST_F(ToolsTest, UnsubscribeFlagSendsUnsubscribeWithItsProperties) {

@@ -83,6 +83,20 @@ TEST_P(Interop, MosquittoPubToMqttSubCarriesQosAndProperties) {
 
 INSTANTIATE_TEST_SUITE_P(EachQos, Interop, ::testing::Values(0, 1, 2));
 
+// A retained message already on the response topic answers no request of ours (spec 4.10: the
+// response is matched by its Correlation Data): mqtt-rr waits for the responder's answer.
+TEST_F(ToolsTest, MqttRrIgnoresAStaleRetainedMessageOnTheResponseTopic) {
+    ASSERT_EQ(run(mqtt_pub({"-t", "rr/stale/answer", "-m", "STALE", "-r"})).code, 0);
+    auto responder =
+        subscriber(mqtt_rr({"--responder", "-d", "-t", "rr/stale", "-m", "fresh", "-C", "1"}));
+    const exit_status asked =
+        run(mqtt_rr({"-t", "rr/stale", "-e", "rr/stale/answer", "-m", "x", "-W", "5"}));
+    EXPECT_EQ(asked.code, 0) << asked.err;
+    EXPECT_EQ(asked.out, "fresh\n");
+    EXPECT_EQ(responder->finish().code, 0);
+    EXPECT_EQ(run(mqtt_pub({"-t", "rr/stale/answer", "-n", "-r"})).code, 0);  // cleared
+}
+
 TEST_F(ToolsTest, MqttRrGetsTheAnswerOfMqttRrResponder) {
     auto responder =
         subscriber(mqtt_rr({"--responder", "-d", "-t", "rr/time", "-m", "pong", "-C", "1"}));

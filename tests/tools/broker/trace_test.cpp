@@ -81,5 +81,13 @@ TEST_F(ToolsTest, TraceHexAddsTheLayerByLayerBytes) {
         << pub.err;
 }
 
+// A bare --trace is --trace=line, as -d.
+TEST_F(ToolsTest, BareTraceFlagMeansLines) {
+    const exit_status pub = run(mqtt_pub({"--trace", "-t", "trace/bare", "-m", "hi"}));
+    ASSERT_EQ(pub.code, 0) << pub.err;
+    EXPECT_TRUE(lines_in_order(pub.err, {"-> CONNECT", "-> PUBLISH qos=0", "-> DISCONNECT"}))
+        << pub.err;
+}
+
 }  // namespace
 }  // namespace mqtt::tools::test
