@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -345,6 +348,162 @@ TEST(CaptureReader, ReadsBackWhatPcapWriterWrote) {
         EXPECT_FALSE(streams[0].problem.has_value());
     }
     std::remove(f.c_str());
+}
+
+// A file cut short, as a killed tcpdump leaves it (or `head -c`): the frames before the cut are
+// read, as tshark lists them, and the cut is named. The records are found in the file by
+// walking it: a 24-byte file header, then per record a 16-byte header (caplen at byte 8, in
+// the writer's byte order: this host's) and caplen bytes.
+std::vector<std::size_t> record_offsets(const bytes& file) {
+    std::vector<std::size_t> offsets;
+    for (std::size_t at = 24; at + 16 <= file.size();) {
+        offsets.push_back(at);
+        std::uint32_t caplen = 0;
+        std::memcpy(&caplen, file.data() + at + 8, 4);
+        at += 16 + caplen;
+    }
+    return offsets;
+}
+
+bytes file_bytes(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string& path, const bytes& b, std::size_t size) {
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), std::streamsize(size));
+}
+
+// With pcap_writer: the handshake (frames 1-3), one frame per packet, or one per 65,000 bytes
+// of a larger one, and the FINs.
+void write_own_session(const std::string& path, const std::vector<std::pair<direction, bytes>>& p) {
+    pcap_writer w(path);
+    transport::connection_event e;
+    e.time = t0;
+    e.local = "127.0.0.1:40001";
+    e.remote = "127.0.0.1:1883";
+    w.opened(e);
+    for (const auto& [dir, b] : p)
+        w.packet({dir, t0, b});
+}
+
+TEST(CaptureReader, TruncatedFileKeepsTheFramesBeforeTheCut) {
+    const std::string f = temp_file("whole.pcap"), cut = temp_file("cut.pcap");
+    write_own_session(f, {{direction::sent, connect_packet},
+                          {direction::received, connack_packet},
+                          {direction::sent, publish_packet},
+                          {direction::received, puback_packet}});
+    const bytes whole = file_bytes(f);
+    const std::vector<std::size_t> records = record_offsets(whole);
+    ASSERT_EQ(records.size(), 10u);                // 3 handshake, 4 packets, 3 closing
+    const std::size_t puback_record = records[6];  // frame 7
+    // Cut in the middle of the PUBACK's bytes, then in the middle of its record header.
+    for (const std::size_t size : {puback_record + 16 + 30, puback_record + 8}) {
+        SCOPED_TRACE(size);
+        write_bytes(cut, whole, size);
+        const capture_contents c = read_capture_contents(cut);
+        ASSERT_EQ(c.streams.size(), 1u);
+        ASSERT_EQ(c.streams[0].packets.size(), 3u);
+        EXPECT_EQ(c.streams[0].packets[0].bytes, connect_packet);
+        EXPECT_EQ(c.streams[0].packets[1].bytes, connack_packet);
+        EXPECT_EQ(c.streams[0].packets[2].bytes, publish_packet);
+        EXPECT_FALSE(c.streams[0].problem.has_value()) << *c.streams[0].problem;  // nothing half
+        ASSERT_TRUE(c.problem.has_value());
+        EXPECT_NE(c.problem->find(cut +
+                                  ": the file is truncated: the record after frame 6 (byte "
+                                  "offset " +
+                                  std::to_string(puback_record) + ") is cut short: "),
+                  std::string::npos)
+            << *c.problem;
+        EXPECT_NE(c.problem->find("truncated dump file"), std::string::npos) << *c.problem;
+        // From memory too, and read_capture (the fuzz target's) keeps the same packets.
+        const bytes in_memory(whole.begin(), whole.begin() + std::ptrdiff_t(size));
+        const capture_contents m = read_capture_contents(bytes_view(in_memory));
+        ASSERT_EQ(m.streams.size(), 1u);
+        EXPECT_EQ(m.streams[0].packets.size(), 3u);
+        EXPECT_NE(m.problem.value_or("").find("(memory): the file is truncated"),
+                  std::string::npos);
+        EXPECT_EQ(read_capture(bytes_view(in_memory)).at(0).packets.size(), 3u);
+    }
+    // Cut between two records, a file is a shorter capture: nothing to say.
+    write_bytes(cut, whole, puback_record);
+    const capture_contents between = read_capture_contents(cut);
+    EXPECT_FALSE(between.problem.has_value()) << *between.problem;
+    EXPECT_EQ(between.streams.at(0).packets.size(), 3u);
+    // The whole file has no problem.
+    EXPECT_FALSE(read_capture_contents(f).problem.has_value());
+    std::remove(f.c_str());
+    std::remove(cut.c_str());
+}
+
+// A record libpcap refuses (here a captured length over the snapshot length) stops the reading
+// the same way, with libpcap's reason.
+TEST(CaptureReader, ABrokenRecordKeepsTheFramesBeforeIt) {
+    const std::string f = temp_file("broken.pcap");
+    write_own_session(f, {{direction::sent, connect_packet},
+                          {direction::received, connack_packet},
+                          {direction::sent, publish_packet}});
+    bytes b = file_bytes(f);
+    const std::size_t publish_record = record_offsets(b).at(5);  // frame 6
+    const std::uint32_t absurd = 0x7fffffff;
+    std::memcpy(b.data() + publish_record + 8, &absurd, 4);
+    write_bytes(f, b, b.size());
+    const capture_contents c = read_capture_contents(f);
+    ASSERT_EQ(c.streams.size(), 1u);
+    EXPECT_EQ(c.streams[0].packets.size(), 2u);
+    EXPECT_NE(c.problem.value_or("").find(f + ": the record after frame 5 (byte offset " +
+                                          std::to_string(publish_record) + ") cannot be read: "),
+              std::string::npos)
+        << c.problem.value_or("");
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, TruncationInsideAPacketSaysItIsIncomplete) {
+    // A PUBLISH of 150,008 bytes is written in three segments (frames 6, 7, 8); the file ends in
+    // the middle of the second.
+    bytes big{0x30, 0xf4, 0x93, 0x09, 0x00, 0x01, 'b', 0x00};  // Remaining Length 150,004
+    big.resize(8 + 150'000, 'x');
+    const std::string f = temp_file("big.pcap"), cut = temp_file("big_cut.pcap");
+    write_own_session(f, {{direction::sent, connect_packet},
+                          {direction::received, connack_packet},
+                          {direction::sent, big}});
+    const bytes whole = file_bytes(f);
+    const std::vector<std::size_t> records = record_offsets(whole);
+    ASSERT_EQ(records.size(), 11u);
+    write_bytes(cut, whole, records[6] + 1000);
+    const capture_contents c = read_capture_contents(cut);
+    ASSERT_EQ(c.streams.size(), 1u);
+    ASSERT_EQ(c.streams[0].packets.size(), 2u);
+    EXPECT_EQ(c.streams[0].packets[1].bytes, connack_packet);
+    EXPECT_EQ(c.streams[0].problem.value_or(""),
+              "client to server: the capture ends inside a packet (65000 bytes of it)");
+    EXPECT_NE(c.problem.value_or("").find("the file is truncated: the record after frame 6"),
+              std::string::npos)
+        << c.problem.value_or("");
+    std::remove(f.c_str());
+    std::remove(cut.c_str());
+}
+
+TEST(CaptureReader, TruncatedPcapng) {
+    const std::string f = temp_file("cut_src.pcap"), ng = temp_file("cut.pcapng");
+    write_capture(f, DLT_EN10MB, session_segments(), [](const bytes& ip) {
+        return with_header({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00}, ip);
+    });
+    const std::string command = "editcap -F pcapng '" + f + "' '" + ng + "' 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    // The last block is the PUBACK's (frame 8): cut 10 bytes off it.
+    const bytes whole = file_bytes(ng);
+    write_bytes(ng, whole, whole.size() - 10);
+    const capture_contents c = read_capture_contents(ng);
+    ASSERT_EQ(c.streams.size(), 1u);
+    ASSERT_EQ(c.streams[0].packets.size(), 3u);
+    EXPECT_EQ(c.streams[0].packets[2].bytes, publish_packet);
+    EXPECT_NE(c.problem.value_or("").find("the file is truncated: the record after frame 7"),
+              std::string::npos)
+        << c.problem.value_or("");
+    std::remove(f.c_str());
+    std::remove(ng.c_str());
 }
 
 }  // namespace

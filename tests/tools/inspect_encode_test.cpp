@@ -5,13 +5,16 @@
 #include <iterator>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "run_inspect.hpp"
+#include "tools/common/pcap_writer.hpp"
 
 namespace mqtt::tools::test {
 namespace {
@@ -248,6 +251,86 @@ TEST(InspectEncode, TakesTheLinesOfAJsonTrace) {
     const run_result r = run_inspect({"encode"}, trace);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "40 03 00 07 10\nd0 00\n");
+}
+
+// pcap --json's lines without a packet: a stream's header and its problem, skipped.
+TEST(InspectEncode, SkipsTheStreamLinesOfPcapJson) {
+    const std::string trace =
+        R"({"stream":1,"client":"127.0.0.1:40001","server":"127.0.0.1:1883"})"
+        "\n"
+        R"({"time":0.0,"stream":1,"direction":"sent","size":2,"type":"PINGREQ"})"
+        "\n"
+        R"j({"stream":1,"problem":"client to server: the capture ends inside a packet (3 bytes of it)"})j"
+        "\n";
+    const run_result r = run_inspect({"encode"}, trace);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "c0 00\n");
+    EXPECT_EQ(r.err, "");
+}
+
+// A line that is a packet of a trace but has none of its fields is still refused, naming why.
+TEST(InspectEncode, TraceLinesWithoutAPacketsFieldsAreRefused) {
+    const std::pair<const char*, const char*> cases[] = {
+        {R"({"time":0.1,"stream":1,"direction":"sent","size":2})", "line 1: type: missing"},
+        {R"({"stream":1,"topic":"a"})", "line 1: type: missing"},
+        {R"({})", "line 1: type: missing"},
+        // pcap --json's line for a packet the decoder refused.
+        {R"({"time":0.1,"stream":1,"direction":"sent","size":8,"error":"PUBLISH Topic Name: wildcard"})",
+         "line 1: a malformed packet in the trace (PUBLISH Topic Name: wildcard): it has no "
+         "fields to encode"},
+    };
+    for (const auto& [line, message] : cases) {
+        const run_result r = run_inspect({"encode"}, std::string(line) + "\n");
+        EXPECT_EQ(r.exit_code, 2) << line;
+        EXPECT_NE(r.err.find(message), std::string::npos) << line << "\n" << r.err;
+        EXPECT_EQ(r.out, "") << line;
+    }
+}
+
+// The whole pipe: `mqtt-inspect pcap --json FILE | mqtt-inspect encode` gives back the bytes of
+// every packet of the capture, in capture order. The packets are written by hand.
+TEST(InspectEncode, EncodesWhatPcapJsonPrints) {
+    const std::vector<std::pair<transport::direction, std::vector<std::uint8_t>>> packets{
+        {transport::direction::sent,
+         {0x10, 0x0e, 0x00, 0x04, 'M', 'Q', 'T', 'T',  // CONNECT, Protocol Name
+          0x05, 0x02, 0x00, 0x3c, 0x00,                // v5, Clean Start, Keep Alive 60, no props
+          0x00, 0x01, 'c'}},                           // Client Identifier "c"
+        {transport::direction::received, {0x20, 0x03, 0x00, 0x00, 0x00}},  // CONNACK
+        {transport::direction::sent,
+         {0x32, 0x0f, 0x00, 0x03, 'a', '/', 'b',  // PUBLISH QoS 1, Topic Name "a/b"
+          0x00, 0x07,                             // Packet Identifier 7
+          0x05, 0x02, 0x00, 0x00, 0x00, 0x3c,     // Message Expiry Interval 60
+          'h', 'i'}},                             // Payload "hi"
+        {transport::direction::received, {0x40, 0x02, 0x00, 0x07}},  // PUBACK 7
+        {transport::direction::sent, {0xe0, 0x00}},                  // DISCONNECT
+    };
+    const std::string path =
+        ::testing::TempDir() + "mqtt_inspect_encode_" + std::to_string(::getpid()) + ".pcap";
+    {
+        pcap_writer w(path);
+        transport::connection_event e;
+        e.time = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+        e.local = "127.0.0.1:40001";
+        e.remote = "127.0.0.1:1883";
+        w.opened(e);
+        for (const auto& [dir, b] : packets)
+            w.packet({dir, e.time, b});
+    }
+    const run_result trace = run_inspect({"pcap", "--json", path});
+    std::remove(path.c_str());
+    ASSERT_EQ(trace.exit_code, 0) << trace.err;
+    ASSERT_EQ(lines_of(trace.out).size(), packets.size() + 1);  // the stream's header first
+    const run_result r = run_inspect({"encode"}, trace.out);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    std::string expected;
+    for (const auto& p : packets) {
+        std::string hex;
+        for (const std::uint8_t b : p.second)
+            hex += fmt::format("{}{:02x}", hex.empty() ? "" : " ", b);
+        expected += hex + "\n";
+    }
+    EXPECT_EQ(r.out, expected);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -139,6 +141,109 @@ TEST(InspectDiff, InconsistentRenamingIsADifference) {
     EXPECT_EQ(run_inspect({"diff", a, "/no/such.pcap"}).exit_code, 2);
     std::remove(a.c_str());
     std::remove(b.c_str());
+}
+
+// The first `size` bytes of `from` into `to`, as `head -c` or a killed tcpdump leaves a file.
+void cut_file(const std::string& from, const std::string& to, std::size_t size) {
+    const std::string b = slurp(from);
+    ASSERT_LT(size, b.size());
+    std::ofstream(to, std::ios::binary).write(b.data(), std::streamsize(size));
+}
+
+// Where each record of a pcap file starts: after the 24-byte file header, a 16-byte record
+// header (caplen at byte 8, in this host's byte order: the writer's) and caplen bytes.
+std::vector<std::size_t> record_offsets(const std::string& path) {
+    const std::string b = slurp(path);
+    std::vector<std::size_t> offsets;
+    for (std::size_t at = 24; at + 16 <= b.size();) {
+        offsets.push_back(at);
+        std::uint32_t caplen = 0;
+        std::memcpy(&caplen, b.data() + at + 8, 4);
+        at += 16 + caplen;
+    }
+    return offsets;
+}
+
+TEST(InspectPcap, TruncatedFilePrintsWhatCameBeforeTheCut) {
+    const std::string f = temp_file("whole.pcap"), cut = temp_file("cut.pcap");
+    write_flow(f, {});
+    // Frames 1-3 the handshake, 4-9 the six packets, 10-12 the FINs.
+    const std::vector<std::size_t> records = record_offsets(f);
+    ASSERT_EQ(records.size(), 12u);
+    const std::size_t last_packet = records[8];  // frame 9: the client's PUBACK
+    // Cut in the middle of the last packet's record, then in the middle of its record header.
+    for (const std::size_t size : {last_packet + 16 + 30, last_packet + 5}) {
+        SCOPED_TRACE(size);
+        cut_file(f, cut, size);
+        const std::string problem = "problem: " + cut +
+                                    ": the file is truncated: the record after frame 8 (byte "
+                                    "offset " +
+                                    std::to_string(last_packet) + ") is cut short: ";
+        const run_result r = run_inspect({"pcap", cut});
+        EXPECT_EQ(r.exit_code, 1) << r.err;  // a capture with a problem (tools/README.md)
+        EXPECT_TRUE(
+            has_line_containing(r.out, "stream 1: 127.0.0.1:40097 -> 127.0.0.1:1883 (5 packets)"))
+            << r.out;
+        EXPECT_TRUE(has_line_containing(r.out, "+0.000s #1 -> CONNECT client_id=\"a\"")) << r.out;
+        EXPECT_TRUE(has_line_containing(r.out, "#1 <- PUBLISH id=9 qos=1 topic=\"s\"")) << r.out;
+        EXPECT_FALSE(has_line_containing(r.out, "#1 -> PUBACK")) << r.out;  // cut off
+        EXPECT_FALSE(has_line_containing(r.out, "problem")) << r.out;       // no stream has one
+        EXPECT_NE(r.err.find(problem), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("truncated dump file"), std::string::npos) << r.err;
+        // --json: the five packets on stdout, the problem on stderr.
+        const run_result json = run_inspect({"pcap", "--json", cut});
+        EXPECT_EQ(json.exit_code, 1);
+        int packets = 0;
+        for (const std::string& line : lines_of(json.out))
+            packets += nlohmann::json::parse(line).contains("type") ? 1 : 0;
+        EXPECT_EQ(packets, 5);
+        EXPECT_NE(json.err.find(problem), std::string::npos) << json.err;
+        // diff: compared as far as the cut; B has one packet less, and B's cut is named.
+        const run_result diff = run_inspect({"diff", f, cut});
+        EXPECT_EQ(diff.exit_code, 1) << diff.out;
+        EXPECT_TRUE(has_line_containing(diff.out,
+                                        "stream 1, client to server: A has 1 more "
+                                        "packet, the first:"))
+            << diff.out;
+        EXPECT_NE(diff.err.find("problem: B: " + problem.substr(9)), std::string::npos) << diff.err;
+    }
+    std::remove(f.c_str());
+    std::remove(cut.c_str());
+}
+
+TEST(InspectPcap, TruncationInsideAPacketIsThatStreamsProblem) {
+    // CONNECT, then a PUBLISH of 70,008 bytes in two segments (frames 5 and 6); the file ends in
+    // the middle of the second.
+    bytes big{0x30, 0xf4, 0xa2, 0x04, 0x00, 0x01, 'b', 0x00};  // Remaining Length 70,004
+    big.resize(8 + 70'000, 'x');
+    const std::string f = temp_file("big.pcap"), cut = temp_file("big_cut.pcap");
+    {
+        pcap_writer w(f);
+        transport::connection_event e;
+        e.time = t0;
+        e.local = "127.0.0.1:40001";
+        e.remote = "127.0.0.1:1883";
+        w.opened(e);
+        const bytes connect{0x10, 0x0d, 0x00, 0x04, 'M',  'Q',  'T', 'T',
+                            0x05, 0x02, 0x00, 0x3c, 0x00, 0x00, 0x00};
+        w.packet({direction::sent, t0, connect});
+        w.packet({direction::sent, t0, big});
+    }
+    const std::vector<std::size_t> records = record_offsets(f);
+    ASSERT_EQ(records.size(), 9u);
+    cut_file(f, cut, records[5] + 100);
+    const run_result r = run_inspect({"pcap", cut});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_TRUE(has_line_containing(r.out, "(1 packets)")) << r.out;
+    EXPECT_TRUE(has_line_containing(r.out, "#1 -> CONNECT")) << r.out;
+    EXPECT_TRUE(has_line_containing(r.out,
+                                    "stream 1: problem: client to server: the capture ends "
+                                    "inside a packet (65000 bytes of it)"))
+        << r.out;
+    EXPECT_NE(r.err.find("the file is truncated: the record after frame 5"), std::string::npos)
+        << r.err;
+    std::remove(f.c_str());
+    std::remove(cut.c_str());
 }
 
 }  // namespace

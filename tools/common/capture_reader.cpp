@@ -297,8 +297,21 @@ class reassembler {
 
 namespace {
 
-std::vector<captured_stream> read_from(pcap_t* pcap, const std::string& path,
-                                       const capture_options& options) {
+// Why libpcap stopped before the end of the file: a record cut short (what a killed tcpdump
+// leaves) or one it cannot make sense of. `offset` is where that record starts (-1: unknown).
+std::string stopped_early(const std::string& path, std::size_t frames, long offset,
+                          const char* libpcap_says) {
+    std::string record = frames == 0 ? std::string("the first record")
+                                     : fmt::format("the record after frame {}", frames);
+    if (offset >= 0) record += fmt::format(" (byte offset {})", offset);
+    if (std::strstr(libpcap_says, "truncated") != nullptr) {
+        return fmt::format("{}: the file is truncated: {} is cut short: {}", path, record,
+                           libpcap_says);
+    }
+    return fmt::format("{}: {} cannot be read: {}", path, record, libpcap_says);
+}
+
+capture_contents read_from(pcap_t* pcap, const std::string& path, const capture_options& options) {
     const int link = ::pcap_datalink(pcap);
     const bool known = link == DLT_NULL || link == DLT_LOOP || link == DLT_RAW ||
                        link == linktype_raw || link == DLT_IPV4 || link == DLT_IPV6 ||
@@ -314,9 +327,12 @@ std::vector<captured_stream> read_from(pcap_t* pcap, const std::string& path,
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     std::size_t frame = 0;
+    FILE* file = ::pcap_file(pcap);
+    long record_offset = file != nullptr ? std::ftell(file) : -1;
     int rc = 0;
     while ((rc = ::pcap_next_ex(pcap, &header, &data)) == 1) {
         ++frame;
+        if (file != nullptr) record_offset = std::ftell(file);  // where the next record starts
         const std::size_t n = header->caplen;
         const auto at = ip_offset(link, data, n);
         if (!at || *at >= n) continue;
@@ -331,16 +347,17 @@ std::vector<captured_stream> read_from(pcap_t* pcap, const std::string& path,
                 std::chrono::seconds(secs) + std::chrono::microseconds(usecs)));
         streams.segment(*segment, time, frame);
     }
-    if (rc == PCAP_ERROR) {
-        throw capture_error(
-            fmt::format("{}: error after frame {}: {}", path, frame, ::pcap_geterr(pcap)));
-    }
-    return streams.finish();
+    capture_contents contents;
+    // The frames read so far are kept: a stream they leave inside a packet says so itself.
+    if (rc == PCAP_ERROR)
+        contents.problem = stopped_early(path, frame, record_offset, ::pcap_geterr(pcap));
+    contents.streams = streams.finish();
+    return contents;
 }
 
 }  // namespace
 
-std::vector<captured_stream> read_capture(const std::string& path, const capture_options& options) {
+capture_contents read_capture_contents(const std::string& path, const capture_options& options) {
     char error[PCAP_ERRBUF_SIZE] = {};
     std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(::pcap_open_offline(path.c_str(), error),
                                                     ::pcap_close);
@@ -348,7 +365,7 @@ std::vector<captured_stream> read_capture(const std::string& path, const capture
     return read_from(pcap.get(), path, options);
 }
 
-std::vector<captured_stream> read_capture(bytes_view file, const capture_options& options) {
+capture_contents read_capture_contents(bytes_view file, const capture_options& options) {
     // libpcap reads from a FILE*; fmemopen gives one over the bytes (closed by pcap_close).
     FILE* f = ::fmemopen(const_cast<std::uint8_t*>(file.data()), file.size(), "rb");
     if (f == nullptr) throw capture_error("cannot read capture from memory");
@@ -360,6 +377,14 @@ std::vector<captured_stream> read_capture(bytes_view file, const capture_options
     }
     std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(opened, ::pcap_close);
     return read_from(pcap.get(), "(memory)", options);
+}
+
+std::vector<captured_stream> read_capture(const std::string& path, const capture_options& options) {
+    return read_capture_contents(path, options).streams;
+}
+
+std::vector<captured_stream> read_capture(bytes_view file, const capture_options& options) {
+    return read_capture_contents(file, options).streams;
 }
 
 }  // namespace mqtt::tools

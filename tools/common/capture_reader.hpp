@@ -47,11 +47,28 @@ class capture_error : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// The streams in the order their first segment appears. Throws capture_error when the file
-// cannot be opened or read, or has a link type we do not know (naming it).
+// What a capture file holds: its MQTT streams, in the order their first segment appears, and
+// why reading stopped before the end of the file, if it did: a file cut short in the middle
+// of a record (as a killed tcpdump leaves it: "FILE: the file is truncated: the record after
+// frame 8 (byte offset 812) is cut short: ...") or a record libpcap cannot read. The streams
+// hold every frame before that record; a stream it cut inside a packet says so in its own
+// `problem`.
+struct capture_contents {
+    std::vector<captured_stream> streams;
+    std::optional<std::string> problem;
+};
+
+// Throws capture_error when the file cannot be opened, is not a capture, or has a link type we
+// do not know (naming it).
+capture_contents read_capture_contents(const std::string& path,
+                                       const capture_options& options = {});
+// The same, from a capture file's bytes in memory (tests).
+capture_contents read_capture_contents(bytes_view file, const capture_options& options = {});
+
+// Only the streams of read_capture_contents: a file that stops early gives the streams read
+// before, without saying so. For callers that want the packets alone (the fuzz target).
 std::vector<captured_stream> read_capture(const std::string& path,
                                           const capture_options& options = {});
-// The same, from a capture file's bytes in memory (tests and the fuzz target).
 std::vector<captured_stream> read_capture(bytes_view file, const capture_options& options = {});
 
 }  // namespace mqtt::tools

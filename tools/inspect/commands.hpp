@@ -12,6 +12,7 @@
 namespace mqtt::inspect {
 
 inline constexpr int exit_ok = 0;
+inline constexpr int exit_problem = 1;  // pcap: a problem in the capture; diff: different
 inline constexpr int exit_bad_input = 2;
 
 struct decode_settings {
@@ -39,8 +40,9 @@ struct pcap_settings {
     bool hex = false;                  // each packet layer by layer under its line
 };
 
-// Prints the MQTT streams of a capture as traces. 0: read; 1: some stream had a problem or
-// there was no MQTT at all; 2: the file cannot be read.
+// Prints the MQTT streams of a capture as traces. 0: read; 1: some stream had a problem, the
+// file stops early (cut short or a broken record: what was read before it is printed, then
+// the problem on `err`), or there was no MQTT at all; 2: the file cannot be read.
 int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err);
 
 struct diff_settings {
@@ -49,7 +51,8 @@ struct diff_settings {
 };
 
 // Compares two captures at the MQTT level. 0: the same flow; 1: they differ (the first
-// difference is printed); 2: a file cannot be read.
+// difference is printed); 2: a file cannot be read. A file that stops early is compared as far
+// as it goes, and its problem is said on `err` after the comparison.
 int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err);
 
 }  // namespace mqtt::inspect

@@ -177,43 +177,54 @@ bool same_direction(int number, transport::direction dir, const captured_stream&
     return true;
 }
 
-}  // namespace
-
-int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err) {
-    tools::capture_options options;
-    if (!s.ports.empty()) options.ports = s.ports;
-    std::vector<captured_stream> a, b;
-    try {
-        a = tools::read_capture(s.a, options);
-        b = tools::read_capture(s.b, options);
-    } catch (const tools::capture_error& e) {
-        err << "error: " << e.what() << '\n';
-        return exit_bad_input;
-    }
+// Stream i of A against stream i of B; prints the first difference or that they match.
+int compare(const std::vector<captured_stream>& a, const std::vector<captured_stream>& b,
+            std::ostream& out) {
     const side sa{"A", first_time(a)}, sb{"B", first_time(b)};
     std::size_t packets = 0;
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
         const int number = int(i + 1);
         id_renaming ids[2];
         for (const auto dir : {transport::direction::sent, transport::direction::received}) {
-            if (!same_direction(number, dir, a[i], b[i], sa, sb, ids, out)) return 1;
+            if (!same_direction(number, dir, a[i], b[i], sa, sb, ids, out)) return exit_problem;
         }
         if (a[i].problem != b[i].problem) {
             out << fmt::format("stream {}: A: {}; B: {}\n", number,
                                a[i].problem.value_or("no problem"),
                                b[i].problem.value_or("no problem"));
-            return 1;
+            return exit_problem;
         }
         packets += a[i].packets.size();
     }
     if (a.size() != b.size()) {
         out << fmt::format("A has {} MQTT stream{}, B has {}\n", a.size(), a.size() == 1 ? "" : "s",
                            b.size());
-        return 1;
+        return exit_problem;
     }
     out << fmt::format("same MQTT flow: {} stream{}, {} packets\n", a.size(),
                        a.size() == 1 ? "" : "s", packets);
     return exit_ok;
+}
+
+}  // namespace
+
+int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err) {
+    tools::capture_options options;
+    if (!s.ports.empty()) options.ports = s.ports;
+    tools::capture_contents a, b;
+    try {
+        a = tools::read_capture_contents(s.a, options);
+        b = tools::read_capture_contents(s.b, options);
+    } catch (const tools::capture_error& e) {
+        err << "error: " << e.what() << '\n';
+        return exit_bad_input;
+    }
+    // A file that stops early is compared as far as it goes; its problem is said after.
+    const int rc = compare(a.streams, b.streams, out);
+    out.flush();
+    if (a.problem) err << "problem: A: " << *a.problem << '\n';
+    if (b.problem) err << "problem: B: " << *b.problem << '\n';
+    return rc;
 }
 
 }  // namespace mqtt::inspect

@@ -21,6 +21,24 @@ bool blank_or_comment(const std::string& line) {
     return first == std::string::npos || line[first] == '#';
 }
 
+// Whether a JSON object is meant as a packet. Traces also print lines without one, made only of
+// these keys: connection events {"time", "event"} (--trace=json), and in pcap --json each
+// stream's {"stream", "client", "server"} and its {"stream", "problem"}. Anything else, even
+// without "type", is a packet (and an error if it lacks fields). A malformed packet in a trace
+// is {"time", "stream", "direction", "size", "error"}: a packet, which cannot be encoded.
+bool carries_packet(const tools::json& j) {
+    if (j.contains("type")) return true;
+    bool said_something = false;
+    for (const auto& [key, value] : j.items()) {
+        if (key == "event" || key == "client" || key == "server" || key == "problem") {
+            said_something = true;
+        } else if (key != "time" && key != "stream") {
+            return true;
+        }
+    }
+    return !said_something;
+}
+
 // Encodes the packet of one line and prints it; returns an exit code.
 int encode_line(const std::string& line, std::size_t number, bool force, std::ostream& out,
                 std::ostream& err) {
@@ -34,8 +52,14 @@ int encode_line(const std::string& line, std::size_t number, bool force, std::os
     }
     if (j.is_object()) {
         // A line of a trace (--trace=json, mqtt-inspect pcap --json): its packet, without the
-        // keys the trace adds; connection events have no packet.
-        if (j.contains("event") && !j.contains("type")) return exit_ok;
+        // keys the trace adds. The trace's other lines carry no packet and are skipped.
+        if (!carries_packet(j)) return exit_ok;
+        if (!j.contains("type") && j.contains("error")) {
+            err << fmt::format(
+                "error: {}: a malformed packet in the trace ({}): it has no fields to encode\n",
+                where, j["error"].is_string() ? j["error"].get<std::string>() : j["error"].dump());
+            return exit_bad_input;
+        }
         for (const char* key : {"time", "stream", "direction", "size"})
             j.erase(key);
     }

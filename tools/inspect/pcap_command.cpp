@@ -29,19 +29,26 @@ std::string port_list(const tools::capture_options& o) {
 
 int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
     const tools::capture_options options = options_for(s.ports);
-    std::vector<tools::captured_stream> streams;
+    tools::capture_contents capture;
     try {
-        streams = tools::read_capture(s.file, options);
+        capture = tools::read_capture_contents(s.file, options);
     } catch (const tools::capture_error& e) {
         err << "error: " << e.what() << '\n';
         return exit_bad_input;
     }
+    const std::vector<tools::captured_stream>& streams = capture.streams;
+    // A file that stops early (cut short, or a broken record) is said last, after what was read
+    // before it.
+    const auto file_problem = [&] {
+        if (capture.problem) err << "problem: " << *capture.problem << '\n';
+    };
     if (streams.empty()) {
         err << fmt::format(
             "{}: no MQTT found on TCP port(s) {}; is the broker on another port? "
             "(--port N)\n",
             s.file, port_list(options));
-        return 1;
+        file_problem();
+        return exit_problem;
     }
     std::chrono::system_clock::time_point start = std::chrono::system_clock::time_point::max();
     for (const auto& st : streams) {
@@ -75,7 +82,9 @@ int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
             }
         }
     }
-    return problems ? 1 : exit_ok;
+    out.flush();
+    file_problem();
+    return problems || capture.problem ? exit_problem : exit_ok;
 }
 
 }  // namespace mqtt::inspect
