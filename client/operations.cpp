@@ -278,9 +278,14 @@ void client::start_disconnect(session::disconnect_options options,
                               completion<disconnect_signature> h) {
     asio::post(core_->strand,
                [core = core_, options = std::move(options), h = std::move(h)]() mutable {
+                   const std::error_code ec = core->session->disconnect(options, core->now());
+                   if (ec == session::errc::invalid_argument) {
+                       h(ec);  // the options were refused (spec 3.14.2.2.2): nothing changed
+                       return;
+                   }
                    core->stopped = true;
                    core->backoff_timer.cancel();
-                   if (const std::error_code ec = core->session->disconnect(options, core->now())) {
+                   if (ec) {
                        // Not connected: nothing to say to the broker; stop reconnecting all the
                        // same.
                        h(std::error_code{});

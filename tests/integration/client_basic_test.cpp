@@ -1,5 +1,6 @@
 // The asynchronous client against a real Mosquitto: connecting (plain, TLS, mutual TLS,
 // credentials), publish/subscribe at every QoS with every PUBLISH property end to end.
+#include <asio/redirect_error.hpp>
 #include <asio/use_future.hpp>
 
 #include "client_fixture.hpp"
@@ -31,6 +32,23 @@ TEST_F(client_test, connect_plain_and_receive_the_brokers_limits) {
         // Mosquitto 2.0's defaults (what the broker says, not what we assume of it).
         EXPECT_EQ(ack.limits.topic_alias_maximum, 10);
         EXPECT_EQ(ack.limits.receive_maximum, 20);
+        EXPECT_EQ(c.state(), mqtt::client::connection_state::connected);
+        co_await c.async_disconnect(bye, use_awaitable);
+    });
+}
+
+// Spec 3.14.2.2.2: a DISCONNECT may not set a non-zero Session Expiry Interval when CONNECT's
+// was 0. async_disconnect refuses such options with the error and leaves the connection as it
+// was; a proper DISCONNECT then ends it.
+TEST_F(client_test, disconnect_with_options_the_session_refuses_fails_and_stays_connected) {
+    run([](asio::io_context& io) -> asio::awaitable<void> {
+        client c(io.get_executor(), options("basic-bad-disconnect"));
+        co_await c.async_connect(use_awaitable);
+        session::disconnect_options keep;
+        keep.session_expiry_interval = 60;
+        std::error_code ec;
+        co_await c.async_disconnect(keep, asio::redirect_error(use_awaitable, ec));
+        EXPECT_EQ(ec, session::errc::invalid_argument);
         EXPECT_EQ(c.state(), mqtt::client::connection_state::connected);
         co_await c.async_disconnect(bye, use_awaitable);
     });

@@ -148,7 +148,7 @@ TEST(ClientCli, PropertyErrorsNameTheFlagAndTheReason) {
         {{"publish", "user-property", "x"}, "takes a NAME and a VALUE"},
         {{"publish", "message-expiry-interval", "soon"}, "expected a number from 0 to"},
         {{"publish", "payload-format-indicator", "2"}, "expected a number from 0 to 1"},
-        {{"connect", "receive-maximum", "70000"}, "expected a number from 0 to 65535"},
+        {{"connect", "receive-maximum", "70000"}, "expected a number from 1 to 65535"},
         // A client must not send a Subscription Identifier in PUBLISH (MQTT-3.3.4-6).
         {{"publish", "subscription-identifier", "1"}, "MQTT-3.3.4-6"},
         {{"subscribe", "subscription-identifier", "0"}, "0 is not a valid identifier"},

@@ -214,6 +214,18 @@ TEST_F(MessageFormat, JsonEscapesThePayloadAndEmbedsItWithJ) {
                 .is_null());
 }
 
+// A payload nested deeper than 1,000 levels (as cJSON's limit) is embedded as a string by %J:
+// written back as JSON it would take a stack frame per level.
+TEST_F(MessageFormat, DeeplyNestedJsonIsAStringNotAStackOverflow) {
+    const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+    const std::string out = format_message({"%J", false, false}, plain(deep), received);
+    EXPECT_EQ(nlohmann::json::parse(out)["payload"], deep);
+    const std::string nested = std::string(1000, '[') + "\"[\"" + std::string(1000, ']');
+    EXPECT_TRUE(nlohmann::json::parse(
+                    format_message({"%J", false, false}, plain(nested), received))["payload"]
+                    .is_array());
+}
+
 TEST_F(MessageFormat, BinaryPayloadsStayWhole) {
     m.message.payload = {'a', 0x00, 0xff, 'b'};
     EXPECT_EQ(format("%p"),

@@ -364,6 +364,14 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
         apply_property_flag(d, p.options.mqtt, p.props);
     if (c.will && c.will->message.topic.empty())
         throw usage_error("-D will ... needs --will-topic: there is no Will without a topic");
+    // A DISCONNECT may not set a Session Expiry Interval when CONNECT's was 0 (spec 3.14.2.2.2);
+    // the session would refuse to send it, and the broker would publish the Will.
+    if (p.props.disconnect.session_expiry_interval.value_or(0) != 0 &&
+        c.session_expiry_interval == 0) {
+        throw usage_error(
+            "-D disconnect session-expiry-interval needs a session that outlives the connection: "
+            "add -x SECONDS or -c (spec 3.14.2.2.2)");
+    }
 
     if (!s.trace.empty() || s.debug) {
         const auto mode = parse_trace_mode(s.trace);
@@ -400,9 +408,19 @@ tool_client::tool_client(const char* tool_name, prepared_settings settings)
 }
 
 tool_client::~tool_client() {
+    // The tool's handlers capture its locals, declared after this object and gone by now.
+    client_->set_message_handler(nullptr);
+    client_->set_state_handler(nullptr);
     client_.reset();
     io_.restart();
     io_.poll();  // lets the client's strand finish closing
+}
+
+std::string tool_client::explain(std::error_code ec) const {
+    std::string text = ec.message();
+    const std::string why = client_->last_error();
+    if (!why.empty() && why.find(text) == std::string::npos) text += " (" + why + ")";
+    return text;
 }
 
 void tool_client::fail(const std::string& text) {
@@ -427,10 +445,7 @@ asio::awaitable<bool> tool_client::connect() {
         co_return true;
     }
     if (ec.category() == client::reason_category()) {
-        std::string text = "connection refused: " + ec.message();
-        const std::string why = client_->last_error();
-        if (!why.empty() && why.find(ec.message()) == std::string::npos) text += " (" + why + ")";
-        fail(text);
+        fail("connection refused: " + explain(ec));
     } else if (ec == client::errc::transport_failed && !client_->last_error().empty()) {
         fail(client_->last_error());  // "cannot connect to 127.0.0.1:1883: Connection refused"
     } else {
@@ -455,6 +470,7 @@ asio::awaitable<void> tool_client::disconnect(reason_code reason) {
     session::disconnect_options d = settings_.props.disconnect;
     if (reason != reason_code::success) d.reason = reason;
     co_await client_->async_disconnect(std::move(d), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec && ec != client::errc::connection_closed) fail("DISCONNECT not sent: " + ec.message());
     // Wait (briefly) for the connection to close, so the trace and capture see its end.
     for (int i = 0; i < 200 && client_->state() != client::connection_state::disconnected; ++i) {
         pause.expires_after(std::chrono::milliseconds(5));
@@ -474,6 +490,7 @@ int tool_client::run(std::function<asio::awaitable<void>()> body) {
         io_.stop();
     });
     io_.run();
+    if (pcap_ && !pcap_->error().empty()) fail(pcap_->error());  // a capture with holes
     return exit_code_;
 }
 

@@ -136,7 +136,6 @@ class tool_client {
 
     asio::io_context& io() { return io_; }
     client::client& get() { return *client_; }
-    const prepared_settings& settings() const { return settings_; }
 
     // Connects; on failure prints why (`connection refused: 0x86 Bad User Name or Password`,
     // `cannot connect: connection refused by 127.0.0.1:1883`) and returns false.
@@ -144,13 +143,14 @@ class tool_client {
     // DISCONNECT with the -D disconnect properties (and `reason`), then waits for the close.
     asio::awaitable<void> disconnect(reason_code reason = reason_code::success);
 
+    // An operation's error in words, with the client's own account when it says more
+    // ("invalid argument (No Local on a Shared Subscription (MQTT-3.8.3-4))").
+    std::string explain(std::error_code ec) const;
     // Prints "<tool>: <text>" on stderr (unless --quiet) and records exit status 1.
     void fail(const std::string& text);
     // Prints a note on stderr: a trace line when tracing, else "<tool>: <text>" (unless --quiet).
     void note(const std::string& text);
-    int exit_code() const { return exit_code_; }
     const session::connected& connack() const { return connack_; }
-    void set_exit_code(int code) { exit_code_ = code; }
 
     // Runs `body` to completion on the io_context; returns the exit code. Exceptions from the
     // body become failures with their message.

@@ -42,7 +42,6 @@ class dissector final : public field_visitor {
     std::string render() const;
     // render(), then a line marking where `error` happened and why.
     std::string render(const decode_error& error) const;
-    void clear() { lines_.clear(), open_.clear(); }
 
   private:
     struct line {

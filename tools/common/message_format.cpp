@@ -100,6 +100,31 @@ std::string properties_json(const session::message_received& r) {
     return o.empty() ? std::string() : o.close();
 }
 
+// Whether JSON text nests arrays and objects deeper than `limit`. nlohmann's parser does not
+// recurse but its dump() does: a payload of 100,000 '[' would overflow our stack. cJSON
+// (mosquitto's) refuses beyond 1,000 levels too.
+bool nested_deeper_than(std::string_view text, int limit) {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (const char c : text) {
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return true;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
 // %j (payload as a string) and %J (payload embedded as JSON when it is JSON). mosquitto's %J
 // prints an error instead of a payload that is not JSON; we print it as a string, as %j does.
 std::string message_json(const session::message_received& r, const receive_time& t,
@@ -121,7 +146,7 @@ std::string message_json(const session::message_received& r, const receive_time&
         o.add_json("payload", "null");  // libmosquitto hands an empty payload over as NULL
         return o.close();
     }
-    if (embed_json) {
+    if (embed_json && !nested_deeper_than(payload, 1000)) {
         // ordered_json keeps the payload's keys in their order, as cJSON does.
         const auto parsed =
             nlohmann::ordered_json::parse(payload.begin(), payload.end(), nullptr, false);

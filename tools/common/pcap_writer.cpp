@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -43,6 +44,7 @@ address parse_address(const std::string& text, std::uint16_t fallback_port) {
     }
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
         host = host.substr(1, host.size() - 2);
+        host = host.substr(0, host.find('%'));  // a link-local address's scope (fe80::1%eth0)
         if (::inet_pton(AF_INET6, host.c_str(), a.bytes.data()) == 1) {
             a.v6 = true;
             a.port = port;
@@ -82,6 +84,7 @@ std::uint16_t fold(std::uint32_t sum) {
 
 struct pcap_writer::state {
     std::string path;
+    std::string error;  // the first write failure
     pcap_t* pcap = nullptr;
     pcap_dumper_t* dumper = nullptr;
     bool open = false;
@@ -165,7 +168,15 @@ struct pcap_writer::state {
         segment(true, fin | ack, {}, time);
         segment(false, fin | ack, {}, time);
         segment(true, ack, {}, time);
-        ::pcap_dump_flush(dumper);
+        flush();
+    }
+
+    // Out to the file after every packet, so a killed tool leaves a readable capture; the
+    // first failure (a full disk) is kept for error().
+    void flush() {
+        if (::pcap_dump_flush(dumper) == 0 && std::ferror(::pcap_dump_file(dumper)) == 0) return;
+        if (error.empty())
+            error = fmt::format("writing capture {}: {}", path, std::strerror(errno));
     }
 };
 
@@ -193,9 +204,12 @@ void pcap_writer::opened(const transport::connection_event& e) {
     state_->client = parse_address(e.local, 49152);
     state_->server = parse_address(e.remote, mqtt_port);
     state_->server.port = mqtt_port;
-    if (state_->server.v6 != state_->client.v6) state_->server = state_->client;  // keep one family
+    if (state_->server.v6 != state_->client.v6) {  // keep one family: the client's address
+        state_->server = state_->client;
+        state_->server.port = mqtt_port;
+    }
     state_->handshake(e.time);
-    ::pcap_dump_flush(state_->dumper);
+    state_->flush();
 }
 
 void pcap_writer::packet(const transport::tapped_packet& p) {
@@ -209,11 +223,15 @@ void pcap_writer::packet(const transport::tapped_packet& p) {
         const bytes_view part = p.bytes.subspan(at, std::min(max_segment, p.bytes.size() - at));
         state_->segment(from_client, psh | ack, part, p.time);
     }
-    ::pcap_dump_flush(state_->dumper);
+    state_->flush();
 }
 
 void pcap_writer::closed(std::chrono::system_clock::time_point time) {
     state_->close(time);
+}
+
+const std::string& pcap_writer::error() const {
+    return state_->error;
 }
 
 void pcap_writer::attach(transport::packet_tap& tap) {

@@ -37,6 +37,8 @@ class pcap_writer {
 
     // Observers on a client's tap that call the three functions above.
     void attach(transport::packet_tap& tap);
+    // Why writing the file failed (the first failure), or empty while every packet was written.
+    const std::string& error() const;
 
   private:
     struct state;

@@ -30,12 +30,14 @@ std::string flag_text(const std::vector<std::string>& flag) {
     return s;
 }
 
-std::uint32_t parse_number(const std::vector<std::string>& flag, std::uint32_t max) {
+std::uint32_t parse_number(const std::vector<std::string>& flag, std::uint32_t max,
+                           std::uint32_t min = 0) {
     const std::string& text = flag[2];
     std::uint32_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value > max) {
-        throw usage_error(fmt::format("{}: expected a number from 0 to {}", flag_text(flag), max));
+    if (ec != std::errc() || end != text.data() + text.size() || value > max || value < min) {
+        throw usage_error(
+            fmt::format("{}: expected a number from {} to {}", flag_text(flag), min, max));
     }
     return value;
 }
@@ -87,11 +89,11 @@ void apply_property_flag(const std::vector<std::string>& flag, session::connect_
                 case id::session_expiry_interval:
                     connect.session_expiry_interval = parse_number(flag, 0xFFFFFFFF);
                     return;
-                case id::receive_maximum:
-                    connect.receive_maximum = std::uint16_t(parse_number(flag, 65535));
+                case id::receive_maximum:  // 0 is a Protocol Error (spec 3.1.2.11.3)
+                    connect.receive_maximum = std::uint16_t(parse_number(flag, 65535, 1));
                     return;
-                case id::maximum_packet_size:
-                    connect.maximum_packet_size = parse_number(flag, max_packet_size_limit);
+                case id::maximum_packet_size:  // 0 is a Protocol Error (spec 3.1.2.11.4)
+                    connect.maximum_packet_size = parse_number(flag, max_packet_size_limit, 1);
                     return;
                 case id::topic_alias_maximum:
                     connect.topic_alias_maximum = std::uint16_t(parse_number(flag, 65535));

@@ -35,8 +35,6 @@ bool use_colour(int fd);
 struct trace_options {
     trace_mode mode = trace_mode::line;
     bool colour = false;
-    // The direction names: "->"/"<-" from the client's point of view. A capture's trace says
-    // which stream a packet belongs to with `stream` (0: not shown).
 };
 
 class trace_printer {
@@ -44,7 +42,8 @@ class trace_printer {
     trace_printer(std::ostream& out, trace_options options,
                   std::chrono::system_clock::time_point start);
 
-    // One packet, whole. `dir` is from the client's side: sent = client to server.
+    // One packet, whole. `dir` is from the client's side: sent = client to server ("->"). A
+    // capture's trace says which stream a packet belongs to with `stream` (0: not shown).
     void packet(transport::direction dir, std::chrono::system_clock::time_point time,
                 bytes_view bytes, int stream = 0);
     // A line of context ("connected to 127.0.0.1:1883 from 127.0.0.1:40312"), in the trace's
@@ -52,8 +51,6 @@ class trace_printer {
     void note(std::chrono::system_clock::time_point time, std::string_view text, int stream = 0);
     // Observers to hang on a client's tap.
     void attach(transport::packet_tap& tap);
-
-    trace_mode mode() const { return options_.mode; }
 
   private:
     double seconds(std::chrono::system_clock::time_point t) const;

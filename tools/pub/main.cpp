@@ -8,6 +8,7 @@
 #include <asio/use_awaitable.hpp>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <thread>
 
 #include <fmt/format.h>
@@ -48,52 +49,59 @@ std::string read_stream(std::istream& in) {
 // terminal. Returns false (after saying why) at the first failure.
 asio::awaitable<bool> publish_many(tool_client& t, const session::message& m, std::uint64_t n,
                                    std::size_t window, bool progress) {
-    auto& io = t.io();
-    asio::steady_timer wake(io);
-    std::uint64_t sent = 0, done = 0;
-    std::size_t outstanding = 0;
-    std::optional<std::string> failure;
+    // What the completions update. They may run after this coroutine returned (a failure stops
+    // it with publishes outstanding; they complete while disconnecting), so they share it.
+    struct tally {
+        explicit tally(asio::io_context& io) : wake(io) {}
+        asio::steady_timer wake;
+        std::uint64_t done = 0;
+        std::size_t outstanding = 0;
+        std::optional<std::string> failure;
+    };
+    const auto st = std::make_shared<tally>(t.io());
+    std::uint64_t sent = 0;
     const auto start = steady_clock::now();
     auto last_progress = start;
     const auto show = [&](bool final) {
         const double secs = std::chrono::duration<double>(steady_clock::now() - start).count();
-        const double per_second = secs > 0 ? double(done) / secs : 0;
+        const double per_second = secs > 0 ? double(st->done) / secs : 0;
         if (final) {
             std::cerr << (progress ? "\r\x1b[K" : "")
-                      << fmt::format("published {} messages in {:.2f} s ({:.0f} msg/s)\n", done,
+                      << fmt::format("published {} messages in {:.2f} s ({:.0f} msg/s)\n", st->done,
                                      secs, per_second);
         } else {
-            std::cerr << fmt::format("\r\x1b[Kpublished {}/{} ({:.0f} msg/s)", done, n, per_second)
+            std::cerr << fmt::format("\r\x1b[Kpublished {}/{} ({:.0f} msg/s)", st->done, n,
+                                     per_second)
                       << std::flush;
         }
     };
-    while ((sent < n || outstanding > 0) && !failure) {
-        while (sent < n && outstanding < window && !failure) {
+    while ((sent < n || st->outstanding > 0) && !st->failure) {
+        while (sent < n && st->outstanding < window && !st->failure) {
             ++sent;
-            ++outstanding;
+            ++st->outstanding;
             session::message copy = m;
-            t.get().async_publish(
-                std::move(copy), [&](std::error_code ec, const session::publish_completed& r) {
-                    --outstanding;
-                    ++done;
-                    if (ec && !failure) {
-                        failure = fmt::format("publish {} failed: {}", r.packet_id, ec.message());
-                        if (r.reason_string) *failure += " (" + *r.reason_string + ")";
-                    }
-                    wake.cancel();
-                });
+            t.get().async_publish(std::move(copy), [st](std::error_code ec,
+                                                        const session::publish_completed& r) {
+                --st->outstanding;
+                ++st->done;
+                if (ec && !st->failure) {
+                    st->failure = fmt::format("publish {} failed: {}", r.packet_id, ec.message());
+                    if (r.reason_string) *st->failure += " (" + *r.reason_string + ")";
+                }
+                st->wake.cancel();
+            });
         }
-        wake.expires_after(std::chrono::milliseconds(250));
+        st->wake.expires_after(std::chrono::milliseconds(250));
         std::error_code ec;
-        co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_await st->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (progress && steady_clock::now() - last_progress > std::chrono::milliseconds(250)) {
             last_progress = steady_clock::now();
             show(false);
         }
     }
-    if (failure) {
+    if (st->failure) {
         if (progress) std::cerr << "\r\x1b[K";
-        t.fail(*failure);
+        t.fail(*st->failure);
         co_return false;
     }
     show(true);

@@ -161,22 +161,26 @@ int main(int argc, char** argv) {
             }
             if (wanted > 0 && ++handled >= wanted) finish();
         });
-        asio::signal_set signals(t.io(), SIGINT, SIGTERM);
-        signals.async_wait([&](std::error_code ec, int) {
-            if (!ec) finish();
-        });
+        // Ctrl-C and SIGTERM end the run cleanly (DISCONNECT) once connected; until then they
+        // keep their default action, so they stop a connect that hangs at once.
+        asio::signal_set signals(t.io());
         asio::steady_timer deadline(t.io());
+        if (s.timeout) {  // the whole run, connecting included
+            deadline.expires_after(from_seconds(*s.timeout));
+            deadline.async_wait([&](std::error_code ec) {
+                if (ec || done) return;
+                timed_out = true;
+                finish();
+            });
+        }
 
         return t.run([&]() -> asio::awaitable<void> {
             if (!co_await t.connect()) co_return;
-            if (s.timeout) {
-                deadline.expires_after(from_seconds(*s.timeout));
-                deadline.async_wait([&](std::error_code ec) {
-                    if (ec || done) return;
-                    timed_out = true;
-                    finish();
-                });
-            }
+            signals.add(SIGINT);
+            signals.add(SIGTERM);
+            signals.async_wait([&](std::error_code ec, int) {
+                if (!ec) finish();
+            });
             std::error_code ec;
             if (!s.responder && response_topic.empty()) {
                 // Under the server's Response Information when it offers one (spec 4.10.1).

@@ -103,6 +103,12 @@ int main(int argc, char** argv) {
         std::vector<session::subscription_request> subs;
         for (const std::string& topic : s.topics) {
             session::subscription_request r;
+            if (s.no_local && parse_shared(topic)) {
+                throw usage_error(
+                    fmt::format("--nl with -t \"{}\": No Local is not allowed on a Shared "
+                                "Subscription (MQTT-3.8.3-4)",
+                                topic));
+            }
             r.topic_filter = topic;
             r.max_qos = parse_qos(s.qos, "-q");
             r.no_local = s.no_local;
@@ -147,10 +153,9 @@ int main(int argc, char** argv) {
             if (state == client::connection_state::waiting && !done)
                 t.note("connection lost" + (why.empty() ? "" : ": " + why) + "; reconnecting");
         });
-        asio::signal_set signals(t.io(), SIGINT, SIGTERM);
-        signals.async_wait([&](std::error_code ec, int) {
-            if (!ec) finish();
-        });
+        // Ctrl-C and SIGTERM end the run cleanly (DISCONNECT) once connected; until then they
+        // keep their default action, so they stop a connect that hangs at once.
+        asio::signal_set signals(t.io());
         asio::steady_timer deadline(t.io());
         if (s.timeout) {
             deadline.expires_after(from_seconds(*s.timeout));
@@ -163,11 +168,16 @@ int main(int argc, char** argv) {
 
         return t.run([&]() -> asio::awaitable<void> {
             if (!co_await t.connect()) co_return;
+            signals.add(SIGINT);
+            signals.add(SIGTERM);
+            signals.async_wait([&](std::error_code ec, int) {
+                if (!ec) finish();
+            });
             std::error_code ec;
             const auto subscribed = co_await t.get().async_subscribe(
                 subs, sub_options, asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
-                t.fail("subscribe failed: " + ec.message());
+                t.fail("subscribe failed: " + t.explain(ec));
                 co_await t.disconnect();
                 co_return;
             }
@@ -188,7 +198,7 @@ int main(int argc, char** argv) {
             if (!s.unsubscribe.empty()) {
                 co_await t.get().async_unsubscribe(s.unsubscribe, unsub_props,
                                                    asio::redirect_error(asio::use_awaitable, ec));
-                if (ec) t.fail("unsubscribe failed: " + ec.message());
+                if (ec) t.fail("unsubscribe failed: " + t.explain(ec));
             }
             if (!s.exit_after_subscribe) {
                 while (!done) {

@@ -40,6 +40,13 @@ TEST_F(ToolsTest, DeniedPublishExitsOneWithThePubackReason) {
              "-P", "bob-secret", "-t", "acl/denied", "-q", "1", "-m", "hi"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("publish failed: 0x87 Not authorized"), std::string::npos) << r.err;
+    // --count stops at the first refusal with publishes still outstanding; their answers come
+    // while it disconnects (run under AddressSanitizer, this once was a use after free).
+    const exit_status many =
+        run({MQTT_PUB, "-h", "127.0.0.1", "-p", std::to_string(broker->auth_port), "-u", "bob",
+             "-P", "bob-secret", "-t", "acl/denied", "-q", "1", "-m", "hi", "--count", "50"});
+    EXPECT_EQ(many.code, 1) << many.err;
+    EXPECT_NE(many.err.find("failed: 0x87 Not authorized"), std::string::npos) << many.err;
 }
 
 TEST_F(ToolsTest, NoBrokerExitsOneSayingWhy) {
@@ -124,6 +131,9 @@ TEST_F(ToolsTest, BadFlagsExitTwoNamingTheFlag) {
         {{"-t", ""}, "-t \"\": empty topic"},  // MQTT-4.7.3-1
         {{"-t", "a", "-C", "0"}, "--count: 0 is not a number greater than 0"},
         {{"-t", "a", "-R", "--retained-only"}, "excludes"},
+        {{"-t", "$share/g/a", "--nl"}, "No Local is not allowed on a Shared Subscription"},
+        {{"-t", "a", "-D", "disconnect", "session-expiry-interval", "60"}, "needs a session"},
+        {{"-t", "a", "-D", "connect", "receive-maximum", "0"}, "expected a number from 1"},
     };
     for (const bad& c : sub_cases) {
         const exit_status r = run(mqtt_sub(c.args));
