@@ -67,6 +67,11 @@ TEST(ClientCli, SessionFlagsFollowMosquitto) {
     EXPECT_EQ(p.session_dir.parent_path(), "/tmp/sessions");
     s.session_expiry = 30;
     EXPECT_EQ(prepare(s, tool_kind::sub).options.mqtt.session_expiry_interval, 30u);
+    // Host and client id make one file name in the directory, whatever they hold.
+    s.host = "../up";
+    s.client_id = "a/b";
+    EXPECT_EQ(prepare(s, tool_kind::sub).session_dir,
+              std::filesystem::path("/tmp/sessions/..%2Fup_1883_a%2Fb"));
 }
 
 // MQTT v5 allows a Password without a User Name (spec 3.1.2.9): -P alone is sent.

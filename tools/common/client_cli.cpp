@@ -6,6 +6,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -101,16 +102,21 @@ std::filesystem::path session_directory(const common_settings& s, const std::str
     } else {
         base = std::filesystem::temp_directory_path() / "mqtt5-sessions";
     }
-    std::string name = fmt::format("{}_{}_", host, port);
-    for (const char c : client_id) {  // a file name: keep [A-Za-z0-9._-], escape the rest
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '.' || c == '-' || c == '_') {
-            name += c;
-        } else {
-            name += fmt::format("%{:02X}", u);
+    // One file name: keep [A-Za-z0-9._-] of the host and the client id, escape the rest (a
+    // '/' in either must not lead out of the directory).
+    const auto escaped = [](std::string_view text) {
+        std::string out;
+        for (const char c : text) {
+            const auto u = static_cast<unsigned char>(c);
+            if (std::isalnum(u) || c == '.' || c == '-' || c == '_') {
+                out += c;
+            } else {
+                out += fmt::format("%{:02X}", u);
+            }
         }
-    }
-    return base / name;
+        return out;
+    };
+    return base / fmt::format("{}_{}_{}", escaped(host), port, escaped(client_id));
 }
 
 }  // namespace

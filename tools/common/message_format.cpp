@@ -6,10 +6,13 @@
 #include "tools/common/message_format.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "tools/common/hex.hpp"
 
 namespace mqtt::tools {
 
@@ -27,13 +30,9 @@ std::string_view chars_of(const session::byte_vector& b) {
 }
 
 std::string hex_of(const session::byte_vector& b, bool upper) {
-    const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    std::string s;
-    s.reserve(b.size() * 2);
-    for (const std::uint8_t c : b) {
-        s += digits[c >> 4];
-        s += digits[c & 0x0f];
-    }
+    std::string s = to_hex(b);
+    if (upper)
+        std::transform(s.begin(), s.end(), s.begin(), [](char c) { return char(std::toupper(c)); });
     return s;
 }
 
