@@ -2,6 +2,7 @@
 // write, the session's timer, and reconnect with exponential backoff and jitter. Everything runs
 // on the strand; coroutines hold a shared_ptr to the core and compare `generation` so that one
 // left over from an earlier connection stops instead of touching the new one.
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
@@ -21,12 +22,34 @@ client_core::client_core(asio::any_io_executor ex, client_options o)
       read_gate(strand),
       rng(std::random_device{}()) {
     if (auto e = transport::parse_url(options.url, url_error)) endpoint = *e;
-    session::session_store* store = options.store;
-    if (!store) {
+    session::session_store* inner = options.store;
+    if (!inner) {
         own_store = std::make_unique<session::memory_store>();
-        store = own_store.get();
+        inner = own_store.get();
     }
-    session = std::make_unique<session::session>(options.mqtt, store, options.authenticator);
+    store = std::make_unique<delivery_store>(*inner);
+    session = std::make_unique<session::session>(options.mqtt, store.get(), options.authenticator);
+}
+
+void delivery_store::erase_inbound_qos2(std::uint16_t id) {
+    if (const auto it = std::find(pending_.begin(), pending_.end(), id); it != pending_.end()) {
+        pending_.erase(it);  // never written
+        return;
+    }
+    inner_.erase_inbound_qos2(id);
+}
+
+void delivery_store::commit(std::uint16_t id) {
+    if (const auto it = std::find(pending_.begin(), pending_.end(), id); it != pending_.end()) {
+        pending_.erase(it);
+        inner_.put_inbound_qos2(id);
+    }
+}
+
+void delivery_store::commit() {
+    for (const std::uint16_t id : pending_)
+        inner_.put_inbound_qos2(id);
+    pending_.clear();
 }
 
 void client_core::set_state(connection_state s, const std::string& why) {
@@ -167,11 +190,19 @@ asio::awaitable<bool> client_core::run_connection() {
 }
 
 void client_core::flush() {
-    send_output();
-    while (auto e = session->poll_event())
+    // Events first: the application gets what arrived before the store records it and before
+    // PUBREC says so (delivery_store). What handling them made to send (the resubscribe after
+    // Session Present 0, the Response Topic's SUBSCRIBE) goes out with the rest, now.
+    while (auto e = session->poll_event()) {
+        // One message at a time: a burst read at once is recorded as each one is handed over,
+        // so a kill while printing it leaves one message to see twice, not the whole burst.
+        const auto* m = std::get_if<session::message_received>(&*e);
+        const std::optional<std::uint16_t> qos2_id =
+            m && m->message.qos == qos::exactly_once ? std::optional(m->packet_id) : std::nullopt;
         dispatch(*e);
-    // Handling the events may have made more to send: the resubscribe after a CONNACK with
-    // Session Present 0, the Response Topic's SUBSCRIBE. Out now, not with the next packet.
+        if (qos2_id) store->commit(*qos2_id);
+    }
+    store->commit();
     send_output();
     if (session->wants_close() && !writing && stream) stream->close();
     arm_timer();

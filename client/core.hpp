@@ -14,11 +14,38 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "client/client.hpp"
 #include "transport/stream.hpp"
 
 namespace mqtt::client {
+
+// The store as the session sees it: every write goes through at once, except that an inbound
+// QoS 2 message is recorded as received (put_inbound_qos2) only by commit(), once the events
+// were dispatched and the application has the message. A process killed in between gets the
+// message again from the server (MQTT-4.4.0-1) instead of a record saying it arrived when
+// nobody saw it; the price is that one killed after its handler ran may see it twice.
+class delivery_store final : public session::session_store {
+  public:
+    explicit delivery_store(session::session_store& inner) : inner_(inner) {}
+    void put_outbound(const session::stored_outbound& e) override { inner_.put_outbound(e); }
+    void erase_outbound(std::uint64_t ticket) override { inner_.erase_outbound(ticket); }
+    void put_inbound_qos2(std::uint16_t id) override { pending_.push_back(id); }
+    void erase_inbound_qos2(std::uint16_t id) override;
+    void set_session_exists(bool exists) override { inner_.set_session_exists(exists); }
+    void clear() override {
+        pending_.clear();
+        inner_.clear();
+    }
+    session::session_snapshot load() const override { return inner_.load(); }
+    void commit(std::uint16_t id);  // that message was given to the application
+    void commit();                  // all of them
+
+  private:
+    session::session_store& inner_;
+    std::vector<std::uint16_t> pending_;  // received, not yet given to the application
+};
 
 class client_core : public std::enable_shared_from_this<client_core> {
   public:
@@ -31,6 +58,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
     std::string url_error;  // set when options.url is not understood
 
     std::unique_ptr<session::session_store> own_store;
+    std::unique_ptr<delivery_store> store;  // over options.store or own_store
     std::unique_ptr<session::session> session;
     std::shared_ptr<transport::stream> stream;  // shared with the coroutines using it
     transport::packet_tap tap;
@@ -40,7 +68,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
     asio::awaitable<void> supervise();       // connect, run, reconnect with backoff
     asio::awaitable<bool> run_connection();  // one connection; true if CONNACK arrived
     asio::awaitable<void> write_loop(std::uint64_t generation);
-    void flush();        // after every session call: write output, dispatch events, arm the timer
+    void flush();        // after every session call: dispatch events, write output, arm the timer
     void send_output();  // the session's output to the tap and the write queue
     void arm_timer();
     void set_state(connection_state s, const std::string& why);
