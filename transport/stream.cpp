@@ -70,7 +70,9 @@ asio::awaitable<connect_result> stream::connect(const connect_options& o) {
     if (ec) {
         co_return connect_result{
             ec,
-            "cannot connect to " + ep.host + ":" + std::to_string(ep.port) + ": " +
+            "cannot connect to " +
+                (ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host) + ":" +
+                port + ": " +
                 (ec == asio::error::timed_out ? std::string("no answer within the connect timeout")
                                               : ec.message())};
     }

@@ -1,5 +1,6 @@
 #include "tools/common/client_cli.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
@@ -7,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -293,6 +295,9 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
                         s.protocol_version));
     }
     std::string host = s.host;
+    // -h [::1] as well as -h ::1 (brackets are how an IPv6 address is written next to a port).
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     std::optional<std::uint16_t> port;
     if (s.port != 0) port = s.port;
     bool tls = !s.cafile.empty() || !s.capath.empty() || !s.cert.empty() || s.insecure ||
@@ -430,8 +435,13 @@ std::string tool_client::explain(std::error_code ec) const {
 }
 
 void tool_client::fail(const std::string& text) {
-    if (!settings_.quiet) std::cerr << name_ << ": " << text << '\n';
     exit_code_ = exit_failed;
+    if (settings_.quiet) return;
+    // A JSON trace stays JSON lines: the error is one more {"time", "event"} object in it.
+    if (trace_ && settings_.trace == trace_mode::json)
+        trace_->note(std::chrono::system_clock::now(), std::string(name_) + ": " + text);
+    else
+        std::cerr << name_ << ": " << text << '\n';
 }
 
 void tool_client::note(const std::string& text) {
@@ -467,6 +477,10 @@ asio::awaitable<void> tool_client::disconnect(reason_code reason) {
     asio::steady_timer pause(io_);
     // Let QoS 2 flows the server started finish first (PUBREL in, PUBCOMP out), at most 2 s:
     // a message is delivered at its PUBLISH, and leaving before PUBREL makes the server keep it.
+    if (const std::size_t open = client_->stats().inbound_qos2_pending; open > 0) {
+        note(fmt::format("waiting up to 2 s for the PUBREL of {} QoS 2 message{}", open,
+                         open == 1 ? "" : "s"));
+    }
     for (int i = 0; i < 400 && client_->stats().inbound_qos2_pending > 0 &&
                     client_->state() == client::connection_state::connected;
          ++i) {
@@ -506,6 +520,12 @@ void limit_connect_time(prepared_settings& p, std::chrono::milliseconds limit) {
 }
 
 int parse_and_run(CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
+    // Started with stdin, stdout or stderr closed (`<&-`), the first socket or timer would take
+    // that descriptor, and -l would read its bytes as messages: /dev/null holds the place.
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+            ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);  // the lowest free: `fd`
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

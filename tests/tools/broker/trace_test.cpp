@@ -73,6 +73,18 @@ TEST_F(ToolsTest, TraceJsonIsOneObjectPerPacketWithTimeAndDirection) {
     EXPECT_EQ(types, expected);
 }
 
+// The tool's own errors join a JSON trace as events, so it stays one JSON object per line.
+TEST_F(ToolsTest, TraceJsonCarriesTheToolsErrorsAsEvents) {
+    const exit_status sub = run(mqtt_sub({"--trace=json", "-t", "trace/quiet", "-W", "1"}));
+    EXPECT_EQ(sub.code, 1) << sub.err;
+    bool timed_out = false;
+    for (const std::string& l : split_lines(sub.err)) {
+        const auto j = nlohmann::json::parse(l);  // throws, failing the test, on a plain line
+        timed_out = timed_out || j.value("event", "").find("mqtt-sub: timed out") == 0;
+    }
+    EXPECT_TRUE(timed_out) << sub.err;
+}
+
 TEST_F(ToolsTest, TraceHexAddsTheLayerByLayerBytes) {
     const exit_status pub = run(mqtt_pub({"--trace=hex", "-t", "trace/hex", "-m", "hi"}));
     ASSERT_EQ(pub.code, 0) << pub.err;
