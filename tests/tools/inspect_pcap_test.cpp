@@ -37,29 +37,36 @@ struct flow {
     std::uint16_t puback_id = 0;  // 0: pid
 };
 
-void write_flow(const std::string& path, const flow& f) {
-    const auto hi = [](std::uint16_t v) { return std::uint8_t(v >> 8); };
-    const auto lo = [](std::uint16_t v) { return std::uint8_t(v); };
-    const std::uint16_t ack = f.puback_id ? f.puback_id : f.pid;
-    const std::vector<std::pair<direction, bytes>> packets{
-        {direction::sent,
-         {0x10, 0x0e, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c, 0x00, 0x00, 0x01,
-          std::uint8_t(f.id)}},
-        {direction::received, {0x20, 0x03, 0x00, 0x00, 0x00}},
-        {direction::sent,
-         {0x32, 0x08, 0x00, 0x01, std::uint8_t(f.topic), hi(f.pid), lo(f.pid), 0x00, 'h', 'i'}},
-        {direction::received, {0x40, 0x02, hi(ack), lo(ack)}},
-        {direction::received, {0x32, 0x06, 0x00, 0x01, 's', hi(f.spid), lo(f.spid), 0x00}},
-        {direction::sent, {0x40, 0x02, hi(f.spid), lo(f.spid)}},
-    };
+// One connection after another in one capture.
+void write_flows(const std::string& path, const std::vector<flow>& flows) {
     pcap_writer w(path);
-    transport::connection_event e;
-    e.time = t0;
-    e.local = "127.0.0.1:" + std::to_string(40000 + f.id);  // ports differ too
-    e.remote = "127.0.0.1:1883";
-    w.opened(e);
-    for (const auto& [dir, b] : packets)
-        w.packet({dir, t0, b});
+    for (const flow& f : flows) {
+        const auto hi = [](std::uint16_t v) { return std::uint8_t(v >> 8); };
+        const auto lo = [](std::uint16_t v) { return std::uint8_t(v); };
+        const std::uint16_t ack = f.puback_id ? f.puback_id : f.pid;
+        const std::vector<std::pair<direction, bytes>> packets{
+            {direction::sent,
+             {0x10, 0x0e, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c, 0x00, 0x00, 0x01,
+              std::uint8_t(f.id)}},
+            {direction::received, {0x20, 0x03, 0x00, 0x00, 0x00}},
+            {direction::sent,
+             {0x32, 0x08, 0x00, 0x01, std::uint8_t(f.topic), hi(f.pid), lo(f.pid), 0x00, 'h', 'i'}},
+            {direction::received, {0x40, 0x02, hi(ack), lo(ack)}},
+            {direction::received, {0x32, 0x06, 0x00, 0x01, 's', hi(f.spid), lo(f.spid), 0x00}},
+            {direction::sent, {0x40, 0x02, hi(f.spid), lo(f.spid)}},
+        };
+        transport::connection_event e;
+        e.time = t0;
+        e.local = "127.0.0.1:" + std::to_string(40000 + f.id);  // ports differ too
+        e.remote = "127.0.0.1:1883";
+        w.opened(e);
+        for (const auto& [dir, b] : packets)
+            w.packet({dir, t0, b});
+    }
+}
+
+void write_flow(const std::string& path, const flow& f) {
+    write_flows(path, {f});
 }
 
 TEST(InspectPcap, PrintsEachStreamAsATrace) {
@@ -107,6 +114,27 @@ TEST(InspectDiff, SameFlowDespiteClientIdPortsAndRenamedIds) {
     const run_result r = run_inspect({"diff", a, b});
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_EQ(r.out, "same MQTT flow: 1 stream, 6 packets\n");
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+}
+
+// Several clients at once: the connections open in another order from one capture to the next.
+// Streams pair by content; what is left pairs in order and is compared.
+TEST(InspectDiff, StreamsPairByContentWhateverOrderTheyOpenedIn) {
+    const std::string a = temp_file("a.pcap"), b = temp_file("b.pcap");
+    write_flows(a, {{.id = 'a', .topic = 't'}, {.id = 'b', .topic = 'u'}});
+    write_flows(b, {{.id = 'c', .topic = 'u'}, {.id = 'd', .topic = 't'}});
+    const run_result same = run_inspect({"diff", a, b});
+    EXPECT_EQ(same.exit_code, 0) << same.out;
+    EXPECT_EQ(same.out,
+              "same MQTT flow: 2 streams, 12 packets (streams opened in another order: A1 = B2, "
+              "A2 = B1)\n");
+    write_flows(b, {{.id = 'c', .topic = 'u'}, {.id = 'd', .topic = 'v'}});
+    const run_result differ = run_inspect({"diff", a, b});
+    EXPECT_EQ(differ.exit_code, 1) << differ.out;
+    EXPECT_TRUE(has_line_containing(differ.out, "stream 1 of A against stream 2 of B:"))
+        << differ.out;
+    EXPECT_TRUE(has_line_containing(differ.out, "  topic: \"t\" vs \"v\"")) << differ.out;
     std::remove(a.c_str());
     std::remove(b.c_str());
 }

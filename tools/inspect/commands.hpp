@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocol/types.hpp"
+#include "tools/common/capture_reader.hpp"
 
 namespace mqtt::inspect {
 
@@ -32,6 +33,11 @@ struct encode_settings {
 
 // Reads one JSON packet per line and prints each packet's bytes as hex, one packet per line.
 int run_encode(const encode_settings& s, std::istream& in, std::ostream& out, std::ostream& err);
+
+// The capture options for `--port` flags (none: the MQTT ports 1883 and 8883).
+tools::capture_options options_for(const std::vector<std::uint16_t>& ports);
+// "FILE: no MQTT found on TCP port(s) 1883, 8883; is the broker on another port? (--port N)"
+std::string no_mqtt_found(const std::string& file, const tools::capture_options& o);
 
 struct pcap_settings {
     std::string file;

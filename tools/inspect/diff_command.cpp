@@ -1,12 +1,13 @@
-// mqtt-inspect diff: two captures compared at the MQTT level. Stream i of A against stream i of
-// B; in each stream, each direction's packets in order (how the two directions interleave
-// depends on timing, so it is not compared). Never compared: times, addresses and ports, the
-// client identifier (CONNECT's, and the Assigned Client Identifier of CONNACK), and packet
-// identifiers as long as they differ by a consistent renaming. Ids live in two spaces, each
-// renamed on its own: those the client picks (its PUBLISH, SUBSCRIBE, UNSUBSCRIBE and PUBREL,
-// and the server's acks of them) and those the server picks.
+// mqtt-inspect diff: two captures compared at the MQTT level. Each stream of A against the stream
+// of B that is the same flow (else the leftover streams in order); in each stream, each direction's
+// packets in order (how the two directions interleave depends on timing, so it is not compared).
+// Never compared: times, addresses and ports, the client identifier (CONNECT's, and the Assigned
+// Client Identifier of CONNACK), and packet identifiers as long as they differ by a consistent
+// renaming. Ids live in two spaces, each renamed on its own: those the client picks (its PUBLISH,
+// SUBSCRIBE, UNSUBSCRIBE and PUBREL, and the server's acks of them) and those the server picks.
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -177,42 +178,73 @@ bool same_direction(int number, transport::direction dir, const captured_stream&
     return true;
 }
 
-// Stream i of A against stream i of B; prints the first difference or that they match.
+// Whether stream `a` and stream `b` are the same flow; prints the first difference (as stream
+// `number`) to `out` when not.
+bool same_stream(int number, const captured_stream& a, const captured_stream& b, const side& sa,
+                 const side& sb, std::ostream& out) {
+    id_renaming ids[2];
+    for (const auto dir : {transport::direction::sent, transport::direction::received}) {
+        if (!same_direction(number, dir, a, b, sa, sb, ids, out)) return false;
+    }
+    // Whether a stream went wrong, not the words: they name frame and sequence numbers, which
+    // differ between a tool's own capture and tshark's of the same flow.
+    if (a.problem.has_value() != b.problem.has_value()) {
+        out << fmt::format("stream {}: A: {}; B: {}\n", number, a.problem.value_or("no problem"),
+                           b.problem.value_or("no problem"));
+        return false;
+    }
+    return true;
+}
+
+// Pairs each stream of A with a stream of B that is the same flow, whatever order the
+// connections were opened in (several clients at once); the streams left pair in order and the
+// first of them that differs is shown. Prints the verdict; returns the exit code.
 int compare(const std::vector<captured_stream>& a, const std::vector<captured_stream>& b,
             std::ostream& out) {
     const side sa{"A", first_time(a)}, sb{"B", first_time(b)};
-    std::size_t packets = 0;
-    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-        const int number = int(i + 1);
-        id_renaming ids[2];
-        for (const auto dir : {transport::direction::sent, transport::direction::received}) {
-            if (!same_direction(number, dir, a[i], b[i], sa, sb, ids, out)) return exit_problem;
+    std::vector<int> partner(a.size(), -1);  // B's stream for each of A's
+    std::vector<bool> taken(b.size(), false);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        for (std::size_t j = 0; j < b.size() && partner[i] < 0; ++j) {
+            std::ostringstream ignored;
+            if (!taken[j] && same_stream(int(i + 1), a[i], b[j], sa, sb, ignored)) {
+                partner[i] = int(j);
+                taken[j] = true;
+            }
         }
-        // Whether a stream went wrong, not the words: they name frame and sequence numbers,
-        // which differ between a tool's own capture and tshark's of the same flow.
-        if (a[i].problem.has_value() != b[i].problem.has_value()) {
-            out << fmt::format("stream {}: A: {}; B: {}\n", number,
-                               a[i].problem.value_or("no problem"),
-                               b[i].problem.value_or("no problem"));
-            return exit_problem;
-        }
-        packets += a[i].packets.size();
+    }
+    std::vector<std::size_t> rest_a, rest_b;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (partner[i] < 0) rest_a.push_back(i);
+    for (std::size_t j = 0; j < b.size(); ++j)
+        if (!taken[j]) rest_b.push_back(j);
+    for (std::size_t k = 0; k < std::min(rest_a.size(), rest_b.size()); ++k) {
+        const std::size_t i = rest_a[k], j = rest_b[k];
+        if (i != j) out << fmt::format("stream {} of A against stream {} of B:\n", i + 1, j + 1);
+        if (!same_stream(int(i + 1), a[i], b[j], sa, sb, out)) return exit_problem;
     }
     if (a.size() != b.size()) {
         out << fmt::format("A has {} MQTT stream{}, B has {}\n", a.size(), a.size() == 1 ? "" : "s",
                            b.size());
         return exit_problem;
     }
-    out << fmt::format("same MQTT flow: {} stream{}, {} packets\n", a.size(),
-                       a.size() == 1 ? "" : "s", packets);
+    std::size_t packets = 0;
+    std::string moved;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        packets += a[i].packets.size();
+        if (partner[i] >= 0 && std::size_t(partner[i]) != i)
+            moved += fmt::format("{}A{} = B{}", moved.empty() ? "" : ", ", i + 1, partner[i] + 1);
+    }
+    out << fmt::format("same MQTT flow: {} stream{}, {} packets{}\n", a.size(),
+                       a.size() == 1 ? "" : "s", packets,
+                       moved.empty() ? "" : " (streams opened in another order: " + moved + ")");
     return exit_ok;
 }
 
 }  // namespace
 
 int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err) {
-    tools::capture_options options;
-    if (!s.ports.empty()) options.ports = s.ports;
+    const tools::capture_options options = options_for(s.ports);
     tools::capture_contents a, b;
     try {
         a = tools::read_capture_contents(s.a, options);
@@ -224,6 +256,8 @@ int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err) {
     // A file that stops early is compared as far as it goes; its problem is said after.
     const int rc = compare(a.streams, b.streams, out);
     out.flush();
+    if (a.streams.empty()) err << no_mqtt_found(s.a, options) << '\n';
+    if (b.streams.empty()) err << no_mqtt_found(s.b, options) << '\n';
     if (a.problem) err << "problem: A: " << *a.problem << '\n';
     if (b.problem) err << "problem: B: " << *b.problem << '\n';
     return rc;

@@ -10,22 +10,20 @@
 
 namespace mqtt::inspect {
 
-namespace {
-
 tools::capture_options options_for(const std::vector<std::uint16_t>& ports) {
     tools::capture_options o;
     if (!ports.empty()) o.ports = ports;
     return o;
 }
 
-std::string port_list(const tools::capture_options& o) {
-    std::string s;
+std::string no_mqtt_found(const std::string& file, const tools::capture_options& o) {
+    std::string ports;
     for (const std::uint16_t p : o.ports)
-        s += (s.empty() ? "" : ", ") + std::to_string(p);
-    return s;
+        ports += (ports.empty() ? "" : ", ") + std::to_string(p);
+    return fmt::format(
+        "{}: no MQTT found on TCP port(s) {}; is the broker on another port? (--port N)", file,
+        ports);
 }
-
-}  // namespace
 
 int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
     const tools::capture_options options = options_for(s.ports);
@@ -43,10 +41,7 @@ int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
         if (capture.problem) err << "problem: " << *capture.problem << '\n';
     };
     if (streams.empty()) {
-        err << fmt::format(
-            "{}: no MQTT found on TCP port(s) {}; is the broker on another port? "
-            "(--port N)\n",
-            s.file, port_list(options));
+        err << no_mqtt_found(s.file, options) << '\n';
         file_problem();
         return exit_problem;
     }
