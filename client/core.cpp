@@ -31,19 +31,19 @@ client_core::client_core(asio::any_io_executor ex, client_options o)
     session = std::make_unique<session::session>(options.mqtt, store.get(), options.authenticator);
 }
 
+bool delivery_store::take_pending(std::uint16_t id) {
+    const auto it = std::find(pending_.begin(), pending_.end(), id);
+    if (it == pending_.end()) return false;
+    pending_.erase(it);
+    return true;
+}
+
 void delivery_store::erase_inbound_qos2(std::uint16_t id) {
-    if (const auto it = std::find(pending_.begin(), pending_.end(), id); it != pending_.end()) {
-        pending_.erase(it);  // never written
-        return;
-    }
-    inner_.erase_inbound_qos2(id);
+    if (!take_pending(id)) inner_.erase_inbound_qos2(id);  // a pending one was never written
 }
 
 void delivery_store::commit(std::uint16_t id) {
-    if (const auto it = std::find(pending_.begin(), pending_.end(), id); it != pending_.end()) {
-        pending_.erase(it);
-        inner_.put_inbound_qos2(id);
-    }
+    if (take_pending(id)) inner_.put_inbound_qos2(id);
 }
 
 void delivery_store::commit() {

@@ -43,6 +43,7 @@ class delivery_store final : public session::session_store {
     void commit();                  // all of them
 
   private:
+    bool take_pending(std::uint16_t id);  // whether `id` was pending (it no longer is)
     session::session_store& inner_;
     std::vector<std::uint16_t> pending_;  // received, not yet given to the application
 };

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -514,6 +515,42 @@ int tool_client::run(std::function<asio::awaitable<void>()> body) {
     return exit_code_;
 }
 
+run_end::run_end(asio::io_context& io, std::optional<double> timeout_seconds)
+    : finished_(io, asio::steady_timer::time_point::max()), deadline_(io), signals_(io) {
+    if (!timeout_seconds) return;
+    deadline_.expires_after(from_seconds(*timeout_seconds));
+    deadline_.async_wait([this](std::error_code ec) {
+        if (ec || done_) return;
+        timed_out_ = true;
+        finish();
+    });
+}
+
+void run_end::finish() {
+    done_ = true;
+    finished_.cancel();
+}
+
+void run_end::catch_signals() {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.async_wait([this](std::error_code ec, int) {
+        if (!ec) finish();
+    });
+}
+
+asio::awaitable<void> run_end::wait() {
+    std::error_code ec;
+    while (!done_)
+        co_await finished_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    stop();
+}
+
+void run_end::stop() {
+    deadline_.cancel();
+    signals_.cancel();
+}
+
 void limit_connect_time(prepared_settings& p, std::chrono::milliseconds limit) {
     p.options.connect_timeout = std::min(p.options.connect_timeout, limit);
     p.options.mqtt.connack_timeout = std::min(p.options.mqtt.connack_timeout, limit);
@@ -528,18 +565,13 @@ int parse_and_run(CLI::App& app, int argc, char** argv, const std::function<int(
     }
     try {
         app.parse(argc, argv);
+        return run();
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: printed, exit 0
         std::cerr << app.get_name() << ": " << e.what() << " (see " << app.get_name()
                   << " --help)\n";
         return exit_usage;
-    } catch (const usage_error& e) {  // from a flag's own parser (-x)
-        std::cerr << app.get_name() << ": " << e.what() << '\n';
-        return exit_usage;
-    }
-    try {
-        return run();
-    } catch (const usage_error& e) {
+    } catch (const usage_error& e) {  // from prepare() or a flag's own parser (-x, -F)
         std::cerr << app.get_name() << ": " << e.what() << '\n';
         return exit_usage;
     } catch (const std::exception& e) {

@@ -6,6 +6,8 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -166,6 +168,28 @@ class tool_client {
     std::unique_ptr<client::client> client_;
     session::connected connack_;
     int exit_code_ = exit_ok;
+};
+
+// When a tool that waits for messages (mqtt-sub, mqtt-rr) stops: finish() (its count reached,
+// or SIGINT/SIGTERM once connected), or -W running out, counted from the start. On the tool's
+// io_context; declare it after the tool_client.
+class run_end {
+  public:
+    run_end(asio::io_context& io, std::optional<double> timeout_seconds);
+    void finish();
+    bool done() const { return done_; }
+    bool timed_out() const { return timed_out_; }
+    // From now on Ctrl-C and SIGTERM finish the run (and the tool leaves with DISCONNECT); until
+    // then they keep their default action, so they stop a connect that hangs at once.
+    void catch_signals();
+    // Until finish() or the deadline; then no more signals are caught.
+    asio::awaitable<void> wait();
+    void stop();  // no deadline, no signals caught (what wait() ends with)
+
+  private:
+    asio::steady_timer finished_, deadline_;
+    asio::signal_set signals_;
+    bool done_ = false, timed_out_ = false;
 };
 
 // Parses argv with CLI11 and runs `run` with the result; usage errors exit 2, --help 0.

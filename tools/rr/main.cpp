@@ -7,10 +7,7 @@
 #include <unistd.h>
 
 #include <asio/redirect_error.hpp>
-#include <asio/signal_set.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <csignal>
 #include <iostream>
 #include <iterator>
 #include <random>
@@ -121,20 +118,15 @@ int main(int argc, char** argv) {
 
         if (s.timeout) limit_connect_time(p, from_seconds(*s.timeout));
         tool_client t("mqtt-rr", std::move(p));
-        asio::steady_timer finished(t.io(), asio::steady_timer::time_point::max());
-        bool done = false, timed_out = false;
+        run_end end(t.io(), s.timeout);  // -W: the whole run, connecting included
         std::uint64_t handled = 0;
         const std::uint64_t wanted = s.count > 0 ? s.count : (s.responder ? 0 : 1);
-        const auto finish = [&] {
-            done = true;
-            finished.cancel();
-        };
         session::byte_vector correlation =
             publish_props.correlation_data.value_or(random_correlation());
         std::string response_topic = s.response_topic;
 
         t.get().set_message_handler([&](const session::message_received& r) {
-            if (done) return;
+            if (end.done()) return;
             const session::message& req = r.message;
             if (s.responder) {
                 if (!req.props.response_topic) {
@@ -159,28 +151,11 @@ int main(int argc, char** argv) {
                 std::cout << format_message(s.output, r, std::chrono::system_clock::now())
                           << std::flush;
             }
-            if (wanted > 0 && ++handled >= wanted) finish();
+            if (wanted > 0 && ++handled >= wanted) end.finish();
         });
-        // Ctrl-C and SIGTERM end the run cleanly (DISCONNECT) once connected; until then they
-        // keep their default action, so they stop a connect that hangs at once.
-        asio::signal_set signals(t.io());
-        asio::steady_timer deadline(t.io());
-        if (s.timeout) {  // the whole run, connecting included
-            deadline.expires_after(from_seconds(*s.timeout));
-            deadline.async_wait([&](std::error_code ec) {
-                if (ec || done) return;
-                timed_out = true;
-                finish();
-            });
-        }
-
         return t.run([&]() -> asio::awaitable<void> {
             if (!co_await t.connect()) co_return;
-            signals.add(SIGINT);
-            signals.add(SIGTERM);
-            signals.async_wait([&](std::error_code ec, int) {
-                if (!ec) finish();
-            });
+            end.catch_signals();
             std::error_code ec;
             if (!s.responder && response_topic.empty()) {
                 // Under the server's Response Information when it offers one (spec 4.10.1).
@@ -223,12 +198,8 @@ int main(int argc, char** argv) {
                     co_return;
                 }
             }
-            while (!done) {
-                co_await finished.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-            }
-            deadline.cancel();
-            signals.cancel();
-            if (timed_out) {
+            co_await end.wait();
+            if (end.timed_out()) {
                 t.fail(fmt::format("timed out after {} s waiting for {}", *s.timeout,
                                    s.responder ? "requests" : "the response"));
             }

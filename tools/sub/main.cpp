@@ -1,10 +1,7 @@
 // mqtt-sub: subscribes and prints MQTT v5 messages, with mosquitto_sub's flags and output
 // formats, and shows every packet with -d. See tools/README.md.
 #include <asio/redirect_error.hpp>
-#include <asio/signal_set.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <csignal>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -121,16 +118,11 @@ int main(int argc, char** argv) {
 
         if (s.timeout) limit_connect_time(p, from_seconds(*s.timeout));
         tool_client t("mqtt-sub", std::move(p));
-        asio::steady_timer finished(t.io(), asio::steady_timer::time_point::max());
+        run_end end(t.io(), s.timeout);
         std::uint64_t received = 0;
-        bool done = false, timed_out = false;
-        const auto finish = [&] {
-            done = true;
-            finished.cancel();
-        };
 
         t.get().set_message_handler([&](const session::message_received& r) {
-            if (done) return;
+            if (end.done()) return;
             const session::message& m = r.message;
             if (s.remove_retained && m.retain) {
                 session::message clear;
@@ -140,39 +132,22 @@ int main(int argc, char** argv) {
                                       [](std::error_code, const session::publish_completed&) {});
             }
             if (s.retained_only && !m.retain) {
-                finish();
+                end.finish();
                 return;
             }
             if ((s.no_retained && m.retain) || filtered_out(s, m.topic)) return;
             std::cout << format_message(s.output, r, std::chrono::system_clock::now())
                       << std::flush;
             ++received;
-            if (s.count > 0 && received >= s.count) finish();
+            if (s.count > 0 && received >= s.count) end.finish();
         });
         t.get().set_state_handler([&](client::connection_state state, const std::string& why) {
-            if (state == client::connection_state::waiting && !done)
+            if (state == client::connection_state::waiting && !end.done())
                 t.note("connection lost" + (why.empty() ? "" : ": " + why) + "; reconnecting");
         });
-        // Ctrl-C and SIGTERM end the run cleanly (DISCONNECT) once connected; until then they
-        // keep their default action, so they stop a connect that hangs at once.
-        asio::signal_set signals(t.io());
-        asio::steady_timer deadline(t.io());
-        if (s.timeout) {
-            deadline.expires_after(from_seconds(*s.timeout));
-            deadline.async_wait([&](std::error_code ec) {
-                if (ec || done) return;
-                timed_out = true;
-                finish();
-            });
-        }
-
         return t.run([&]() -> asio::awaitable<void> {
             if (!co_await t.connect()) co_return;
-            signals.add(SIGINT);
-            signals.add(SIGTERM);
-            signals.async_wait([&](std::error_code ec, int) {
-                if (!ec) finish();
-            });
+            end.catch_signals();
             std::error_code ec;
             const auto subscribed = co_await t.get().async_subscribe(
                 subs, sub_options, asio::redirect_error(asio::use_awaitable, ec));
@@ -200,14 +175,11 @@ int main(int argc, char** argv) {
                                                    asio::redirect_error(asio::use_awaitable, ec));
                 if (ec) t.fail("unsubscribe failed: " + t.explain(ec));
             }
-            if (!s.exit_after_subscribe) {
-                while (!done) {
-                    co_await finished.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-                }
-            }
-            deadline.cancel();
-            signals.cancel();
-            if (timed_out) {
+            if (s.exit_after_subscribe)
+                end.stop();
+            else
+                co_await end.wait();
+            if (end.timed_out()) {
                 t.fail(fmt::format("timed out after {} s ({} messages received)", *s.timeout,
                                    received));
             }
