@@ -15,6 +15,13 @@
 //
 // Threads: every member function may be called from any thread; the work happens on an internal
 // strand, and completion handlers run on their associated executor (by default the client's).
+// state(), stats(), last_error() and last_error_code() read a copy the strand publishes after
+// every change (tests/integration/client_threads_test.cpp checks this under ThreadSanitizer).
+//
+// When the connection ends for good (state() becomes `disconnected`), operations still waiting
+// fail: subscribes, receives, requests and publishes with errc::protocol_violation when the
+// server broke the protocol, else errc::connection_closed. QoS 1/2 messages stay in the session
+// (and its store) and go out again if the client connects again.
 // Destroy the client after its io_context has stopped, or after async_disconnect() completed.
 #pragma once
 
@@ -35,6 +42,11 @@
 
 namespace mqtt::client {
 
+// connecting -> connected -> waiting -> connecting -> ... -> disconnected. `disconnected` is
+// final: async_disconnect() was called, the connection was refused, the server broke the
+// protocol (unless reconnect_on_violation), or a connection ended with no reconnect to follow
+// (client_options::reconnect false, or the first connection failed). A lost connection that
+// will be retried shows as `waiting`.
 enum class connection_state : std::uint8_t {
     disconnected,  // never connected, or stopped
     connecting,    // TCP/TLS and CONNECT/CONNACK under way (first time or reconnecting)
@@ -127,8 +139,10 @@ class client {
             token);
     }
     // Request/response (spec 4.10): publishes `request` with a Response Topic and Correlation
-    // Data, and completes with the response. The response topic is derived from the server's
-    // Response Information when it offers one, and subscribed once.
+    // Data (its own, or 16 random bytes), and completes with the first response carrying the
+    // same Correlation Data, or errc::timed_out. The response topic is
+    // client_options::response_topic, or one derived from the server's Response Information, and
+    // subscribed once. A retained message is never taken for a response.
     template <class Token>
     auto async_request(session::message request, std::chrono::milliseconds timeout, Token&& token) {
         return asio::async_initiate<Token, message_signature>(
@@ -158,6 +172,10 @@ class client {
     connection_state state() const;
     statistics stats() const;
     std::string last_error() const;  // the most recent transport or protocol problem, in words
+    // ... and its kind: errc::connection_lost (the network dropped the connection),
+    // errc::protocol_violation (the server broke the protocol), errc::transport_failed, a reason
+    // code (refused, or the server's DISCONNECT), ...; empty when nothing went wrong.
+    std::error_code last_error_code() const;
     asio::any_io_executor executor() const;
 
   private:

@@ -19,8 +19,8 @@ client_core::client_core(asio::any_io_executor ex, client_options o)
       session_timer(strand),
       backoff_timer(strand),
       rate_timer(strand),
-      read_gate(strand),
-      rng(std::random_device{}()) {
+      rng(std::random_device{}()),
+      drain_timer(strand) {
     if (auto e = transport::parse_url(options.url, url_error)) endpoint = *e;
     session::session_store* inner = options.store;
     if (!inner) {
@@ -59,13 +59,19 @@ void client_core::set_state(connection_state s, const std::string& why) {
     if (state_handler) state_handler(s, why);
 }
 
+void client_core::record_error(std::error_code code, std::string text) {
+    last_error_code = code;
+    last_error = std::move(text);
+    publish_observations();
+}
+
 void client_core::publish_observations() {
     if (session) {
         stats.publishes_pending = session->inflight() + session->queued();
         stats.inbound_qos2_pending = session->inbound_qos2_pending();
     }
     const std::lock_guard lock(observed_mutex);
-    observed_ = {state, last_error, stats};
+    observed_ = {state, last_error, last_error_code, stats};
 }
 
 client_core::observations client_core::observed() const {
@@ -75,22 +81,22 @@ client_core::observations client_core::observed() const {
 
 void client_core::connect(completion<client::connect_signature> h) {
     if (!url_error.empty()) {
-        last_error = "bad URL: " + url_error;
-        publish_observations();
+        record_error(errc::transport_failed, "bad URL: " + url_error);
         h(errc::transport_failed, {});
         return;
     }
     if (const session::command_result bad = session::check_connect_options(options.mqtt); !bad) {
-        last_error = bad.detail;
-        publish_observations();
+        record_error(bad.error, bad.detail);
         h(bad.error, {});
         return;
     }
-    if (!stopped || connect_handler) {
+    if (!stopped || connect_handler || disconnect_handler) {
         h(errc::already_connecting, {});
         return;
     }
     stopped = false;
+    no_retry = false;
+    record_error({}, "");
     connect_handler = std::move(h);
     asio::co_spawn(
         strand, [self = shared_from_this()] { return self->supervise(); }, asio::detached);
@@ -101,7 +107,7 @@ asio::awaitable<void> client_core::supervise() {
     std::chrono::milliseconds wait = options.reconnect_initial;
     while (!stopped) {
         const bool reached = co_await run_connection();
-        if (stopped || !options.reconnect || !ever_connected) break;
+        if (stopped || no_retry || !options.reconnect || !ever_connected) break;
         if (reached) wait = options.reconnect_initial;
         // Exponential backoff with jitter, so a fleet of clients does not return all at once.
         std::uniform_real_distribution<double> spread(1 - options.reconnect_jitter,
@@ -115,9 +121,14 @@ asio::awaitable<void> client_core::supervise() {
         wait = std::min(wait * 2, options.reconnect_maximum);
         ++stats.reconnects;
     }
-    if (state != connection_state::connected) set_state(connection_state::disconnected, last_error);
+    // `disconnected` is final: no reconnect follows (a lost connection that will be retried
+    // shows as `waiting`).
     stopped = true;
-    fail_pending(errc::connection_closed);
+    set_state(connection_state::disconnected, last_error);
+    // What was waiting for the connection fails; with the violation when that ended it, so the
+    // application can tell a broken server from a closed connection.
+    fail_pending(last_error_code == errc::protocol_violation ? last_error_code
+                                                              : errc::connection_closed);
 }
 
 asio::awaitable<bool> client_core::run_connection() {
@@ -131,9 +142,7 @@ asio::awaitable<bool> client_core::run_connection() {
     const transport::connect_result r = co_await connection->connect(how);
     if (gen != generation) co_return false;
     if (!r) {
-        last_error = r.message;
-        publish_observations();
-        if (connect_handler) connect_handler(errc::transport_failed, {});
+        record_error(errc::transport_failed, r.message);
         co_return false;
     }
     {
@@ -151,21 +160,26 @@ asio::awaitable<bool> client_core::run_connection() {
 
     bool reached = false;
     std::array<std::uint8_t, 16 * 1024> buffer;
-    while (gen == generation && !stopped) {
-        // overflow_policy::wait: stop reading while the inbound queue is full.
+    // Until the connection closes: by the peer, by an error, or by us once a DISCONNECT is
+    // written (write_loop), or a newer generation took over.
+    while (gen == generation) {
+        // overflow_policy::wait: stop reading while the inbound queue is full; async_receive()
+        // resumes it.
         while (options.inbound_queue_limit && !message_handler &&
                inbound.size() >= options.inbound_queue_limit && gen == generation) {
-            read_gate.expires_at(asio::steady_timer::time_point::max());
-            std::error_code ignored;
-            co_await read_gate.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+            co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+                [this](auto h) { read_resume = completion<void()>(std::move(h), strand); },
+                asio::use_awaitable);
         }
+        if (gen != generation) break;
         std::error_code ec;
         const std::size_t n = co_await connection->read_some(asio::buffer(buffer), ec);
         if (gen != generation) break;
         if (ec) {
             if (session->current_state() != session::state::closing) {
-                last_error = ec == asio::error::eof ? "the broker closed the connection"
-                                                    : "connection lost: " + ec.message();
+                record_error(errc::connection_lost, ec == asio::error::eof
+                                                        ? "the broker closed the connection"
+                                                        : "connection lost: " + ec.message());
             }
             break;
         }
@@ -182,9 +196,6 @@ asio::awaitable<bool> client_core::run_connection() {
         session_timer.cancel();
         timer_armed_for.reset();
         flush();
-        if (state == connection_state::connected || state == connection_state::connecting) {
-            set_state(connection_state::disconnected, last_error);
-        }
     }
     co_return reached;  // this connection reached CONNACK: the backoff starts again
 }
@@ -203,6 +214,9 @@ void client_core::flush() {
         if (qos2_id) store->commit(*qos2_id);
     }
     store->commit();
+    // A DISCONNECT waiting for the server's QoS 2 flows goes out, in one write with the last
+    // PUBCOMP, once none is open.
+    if (draining && session->inbound_qos2_pending() == 0) disconnect_now();
     send_output();
     if (session->wants_close() && !writing && stream) stream->close();
     arm_timer();
@@ -231,7 +245,7 @@ asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
         std::error_code ec;
         co_await connection->write(asio::buffer(bytes), ec);
         if (ec && gen == generation) {
-            last_error = "write failed: " + ec.message();
+            record_error(errc::connection_lost, "write failed: " + ec.message());
             connection->close();  // the read loop sees it and reports the loss
             break;
         }
@@ -257,6 +271,10 @@ void client_core::arm_timer() {
         self->session->handle_timeout(self->now());
         self->flush();
     });
+}
+
+void client_core::resume_reading() {
+    if (read_resume) read_resume();
 }
 
 }  // namespace mqtt::client

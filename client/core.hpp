@@ -77,6 +77,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
 
     // Events into completions (operations.cpp).
     void dispatch(session::event& e);
+    void on_disconnected(const session::disconnected& d);
     void deliver(session::message_received m);
     void fail_pending(std::error_code ec);
     void release_rate_limited();
@@ -91,12 +92,17 @@ class client_core : public std::enable_shared_from_this<client_core> {
 
     connection_state state = connection_state::disconnected;
     std::string last_error;
+    std::error_code last_error_code;
     statistics stats;
-    // A copy of the three above for client::state(), last_error() and stats(), which any thread
-    // may call: refreshed on the strand after every change, read under the mutex.
+    // Records the most recent problem (what client::last_error() and last_error_code() tell).
+    void record_error(std::error_code code, std::string text);
+    // A copy of the four above for client::state(), last_error(), last_error_code() and stats(),
+    // which any thread may call: refreshed on the strand after every change, read under the
+    // mutex.
     struct observations {
         connection_state state = connection_state::disconnected;
         std::string last_error;
+        std::error_code last_error_code;
         statistics stats;
     };
     void publish_observations();
@@ -108,6 +114,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
 
     std::uint64_t generation = 0;  // one per connection; stale coroutines compare and stop
     bool stopped = true;           // no connection wanted (before connect, after disconnect)
+    bool no_retry = false;         // this connection ended for good: a refusal or a violation
     bool ever_connected = false;
     bool writing = false;
     std::deque<session::byte_vector> write_queue;
@@ -115,11 +122,21 @@ class client_core : public std::enable_shared_from_this<client_core> {
     std::optional<session::time_point> timer_armed_for;
     asio::steady_timer backoff_timer;
     asio::steady_timer rate_timer;
-    asio::steady_timer read_gate;  // cancelled to resume reading (overflow_policy::wait)
+    // overflow_policy::wait: the read loop parks here while the inbound queue is full;
+    // async_receive() resumes it.
+    completion<void()> read_resume;
+    void resume_reading();
     std::mt19937_64 rng;
 
     completion<client::connect_signature> connect_handler;
     completion<client::disconnect_signature> disconnect_handler;
+    // async_disconnect() while inbound QoS 2 flows are open: the DISCONNECT waits for them (each
+    // flush() looks) or for the drain timer (client_options::disconnect_drain_timeout).
+    std::optional<session::disconnect_options> draining;
+    asio::steady_timer drain_timer;
+    void disconnect(session::disconnect_options o, completion<client::disconnect_signature> h);
+    void disconnect_now();    // the DISCONNECT into the session's output
+    void flush_disconnect();  // ... and out
     std::unordered_map<std::uint64_t, completion<client::publish_signature>> publishes;
     std::unordered_map<std::uint64_t, completion<client::subscribe_signature>> subscribes;
     std::unordered_map<std::uint64_t, completion<client::unsubscribe_signature>> unsubscribes;

@@ -27,6 +27,10 @@ class client_category_t final : public std::error_category {
                 return "the client was disconnected";
             case errc::no_response_topic:
                 return "the request has no Response Topic";
+            case errc::connection_lost:
+                return "the connection to the broker was lost";
+            case errc::protocol_violation:
+                return "the server broke the MQTT protocol";
         }
         return "unknown client error";
     }

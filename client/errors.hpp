@@ -17,6 +17,9 @@ enum class errc {
     connection_closed,       // the connection ended before the operation finished
     shut_down,               // async_disconnect was called
     no_response_topic,       // async_reply to a message without a Response Topic
+    // Why a connection ended (client::last_error_code(); operations pending then fail with it):
+    connection_lost,     // the network dropped it: reset, EOF, write failure, keep-alive timeout
+    protocol_violation,  // the server broke the protocol; we sent DISCONNECT with a reason code
 };
 
 const std::error_category& client_category();

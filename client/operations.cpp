@@ -1,6 +1,8 @@
 // Commands into session calls, and session events into completions.
 #include <asio/post.hpp>
 
+#include <fmt/format.h>
+
 #include "client/core.hpp"
 
 namespace mqtt::client {
@@ -23,8 +25,7 @@ bool client_core::publish_now(session::message m, completion<client::publish_sig
     }
     const session::command_result r = session->publish(std::move(m), now());
     if (!r) {
-        last_error = r.detail;
-        publish_observations();
+        record_error(r.error, r.detail);
         h(r.error, {});
         return false;
     }
@@ -103,9 +104,11 @@ void client_core::dispatch(session::event& e) {
             subscribe_response_topic();
         }
     } else if (auto* r = std::get_if<session::connect_refused>(&e)) {
-        last_error = "connection refused: " + make_error_code(r->reason).message();
-        if (connect_handler) connect_handler(make_error_code(r->reason), {});
-        stopped = true;  // a refusal needs the user's attention, not a retry
+        // A refusal needs the user's attention, not a retry; async_connect() fails with it once
+        // the client stopped (fail_pending()).
+        record_error(make_error_code(r->reason),
+                     "connection refused: " + make_error_code(r->reason).message());
+        no_retry = true;
     } else if (auto* m = std::get_if<session::message_received>(&e)) {
         deliver(std::move(*m));
     } else if (auto* p = std::get_if<session::publish_completed>(&e)) {
@@ -117,7 +120,15 @@ void client_core::dispatch(session::event& e) {
     } else if (auto* s = std::get_if<session::subscribe_completed>(&e)) {
         if (s->ticket == response_subscription) {
             response_subscription = 0;
-            on_response_subscribed(s->error);
+            std::error_code ec = s->error;
+            if (!ec && (s->reason_codes.empty() || is_failure(s->reason_codes.front()))) {
+                ec = s->reason_codes.empty() ? std::error_code(errc::connection_closed)
+                                             : make_error_code(s->reason_codes.front());
+                record_error(ec, fmt::format("the subscription to the response topic \"{}\" was "
+                                             "refused: {}",
+                                             response_topic, ec.message()));
+            }
+            on_response_subscribed(ec);
         } else if (auto it = subscribes.find(s->ticket); it != subscribes.end()) {
             auto h = std::move(it->second);
             subscribes.erase(it);
@@ -130,25 +141,47 @@ void client_core::dispatch(session::event& e) {
             h(u->error, std::move(*u));
         }
     } else if (auto* d = std::get_if<session::disconnected>(&e)) {
-        if (d->cause != session::disconnect_cause::client &&
-            d->cause != session::disconnect_cause::connection_lost) {
-            last_error = d->detail.empty() ? make_error_code(d->reason).message() : d->detail;
-            if (d->cause == session::disconnect_cause::server) {
-                last_error = "the broker disconnected: " + make_error_code(d->reason).message() +
-                             (d->reason_string ? " (" + *d->reason_string + ")" : "");
-            }
-        }
-        if (connect_handler) {
-            connect_handler(d->cause == session::disconnect_cause::connect_refused
-                                ? make_error_code(d->reason)
-                                : std::error_code(errc::connection_closed),
-                            {});
-        }
-        if (d->cause == session::disconnect_cause::client) stopped = true;
+        on_disconnected(*d);
+    }
+}
+
+void client_core::on_disconnected(const session::disconnected& d) {
+    using cause = session::disconnect_cause;
+    switch (d.cause) {
+        case cause::client:  // async_disconnect()
+        case cause::connection_lost:  // the read loop recorded why
+        case cause::connect_refused:  // the connect_refused event recorded it
+            break;
+        case cause::server:
+            record_error(
+                is_failure(d.reason) ? make_error_code(d.reason) : errc::connection_closed,
+                "the broker disconnected: " + make_error_code(d.reason).message() +
+                    (d.reason_string ? " (" + *d.reason_string + ")" : ""));
+            break;
+        case cause::protocol_violation:
+            // "the server broke the protocol: PUBLISH QoS: QoS 3 is not allowed (MQTT-3.3.1-4);
+            //  sent DISCONNECT 0x81 Malformed Packet"
+            record_error(errc::protocol_violation,
+                         fmt::format("the server broke the protocol: {}; sent DISCONNECT {}",
+                                     d.detail, make_error_code(d.reason).message()));
+            if (!options.reconnect_on_violation) no_retry = true;
+            break;
+        case cause::keep_alive_timeout:
+            record_error(errc::connection_lost, d.detail);
+            break;
+        case cause::connack_timeout:
+            record_error(errc::timed_out, d.detail);
+            break;
+        case cause::authentication_failed:
+            record_error(session::errc::authentication_failed, d.detail);
+            break;
     }
 }
 
 void client_core::fail_pending(std::error_code ec) {
+    // A first async_connect() that never reached CONNACK fails with why the client stopped.
+    if (connect_handler)
+        connect_handler(last_error_code ? last_error_code : std::error_code(ec), {});
     for (auto& [ticket, h] : subscribes)
         h(ec, {});
     subscribes.clear();
@@ -166,8 +199,12 @@ void client_core::fail_pending(std::error_code ec) {
     for (auto& w : requests_waiting)
         w.handler(ec, {});
     requests_waiting.clear();
-    // QoS 1/2 publishes stay in the session (and its store) for a later connection; their
-    // handlers are kept until they complete or the client goes away.
+    // QoS 1/2 publishes stay in the session (and its store) and go out again if the client
+    // connects again, but nobody may be left waiting on a client that stopped: their handlers
+    // fail now, and a later completion finds none.
+    for (auto& [ticket, h] : publishes)
+        h(ec, {});
+    publishes.clear();
     if (disconnect_handler) disconnect_handler(std::error_code{});
 }
 
@@ -184,7 +221,8 @@ client::~client() {
         core->session_timer.cancel();
         core->backoff_timer.cancel();
         core->rate_timer.cancel();
-        core->read_gate.cancel();
+        core->drain_timer.cancel();
+        core->resume_reading();  // a parked read loop sees the new generation and ends
     });
 }
 
@@ -194,14 +232,19 @@ asio::any_io_executor client::executor() const {
 transport::packet_tap& client::tap() {
     return core_->tap;
 }
+// The getters read the copy the strand publishes (client_core::observed()), never the fields
+// the strand writes: any thread may call them.
 connection_state client::state() const {
-    return core_->state;
+    return core_->observed().state;
 }
 statistics client::stats() const {
-    return core_->stats;
+    return core_->observed().stats;
 }
 std::string client::last_error() const {
-    return core_->last_error;
+    return core_->observed().last_error;
+}
+std::error_code client::last_error_code() const {
+    return core_->observed().last_error_code;
 }
 
 void client::set_message_handler(std::function<void(const session::message_received&)> h) {
@@ -238,8 +281,7 @@ void client::start_subscribe(std::vector<session::subscription_request> subs,
                                h = std::move(h)]() mutable {
         const session::command_result r = core->session->subscribe(subs, options, core->now());
         if (!r) {
-            core->last_error = r.detail;
-            core->publish_observations();
+            core->record_error(r.error, r.detail);
             h(r.error, {});
             return;
         }
@@ -257,8 +299,7 @@ void client::start_unsubscribe(std::vector<std::string> filters,
         const session::command_result r =
             core->session->unsubscribe(filters, std::move(props), core->now());
         if (!r) {
-            core->last_error = r.detail;
-            core->publish_observations();
+            core->record_error(r.error, r.detail);
             h(r.error, {});
             return;
         }
@@ -278,22 +319,58 @@ void client::start_disconnect(session::disconnect_options options,
                               completion<disconnect_signature> h) {
     asio::post(core_->strand,
                [core = core_, options = std::move(options), h = std::move(h)]() mutable {
-                   const std::error_code ec = core->session->disconnect(options, core->now());
-                   if (ec == session::errc::invalid_argument) {
-                       h(ec);  // the options were refused (spec 3.14.2.2.2): nothing changed
-                       return;
-                   }
-                   core->stopped = true;
-                   core->backoff_timer.cancel();
-                   if (ec) {
-                       // Not connected: nothing to say to the broker; stop reconnecting all the
-                       // same.
-                       h(std::error_code{});
-                       return;
-                   }
-                   core->disconnect_handler = std::move(h);
-                   core->flush();
+                   core->disconnect(std::move(options), std::move(h));
                });
+}
+
+void client_core::disconnect(session::disconnect_options o,
+                             completion<client::disconnect_signature> h) {
+    if (const session::command_result bad = session->check_disconnect(o); !bad) {
+        record_error(bad.error, bad.detail);
+        h(bad.error);  // refused (spec 3.14.2.2.2): nothing changed
+        return;
+    }
+    stopped = true;  // no reconnect from now on
+    backoff_timer.cancel();
+    if (state == connection_state::disconnected || disconnect_handler) {
+        h(std::error_code{});  // stopped already, or a DISCONNECT is on its way
+        return;
+    }
+    // Completes once the client stopped: fail_pending() at the end of supervise().
+    disconnect_handler = std::move(h);
+    const session::state mqtt_state = session->current_state();
+    if (mqtt_state != session::state::connecting && mqtt_state != session::state::connected) {
+        // No MQTT connection to close politely (waiting to reconnect, TCP or TLS under way, or
+        // a DISCONNECT already sent or received): drop what there is.
+        if (stream && mqtt_state != session::state::closing) stream->close();
+        return;
+    }
+    draining = std::move(o);
+    if (mqtt_state == session::state::connected && session->inbound_qos2_pending() > 0 &&
+        options.disconnect_drain_timeout.count() > 0) {
+        // Let the server's QoS 2 flows finish first: flush() sends the DISCONNECT once none is
+        // open, or the timer when it runs out.
+        drain_timer.expires_after(options.disconnect_drain_timeout);
+        drain_timer.async_wait([self = shared_from_this()](std::error_code ec) {
+            if (!ec && self->draining) self->flush_disconnect();
+        });
+        return;
+    }
+    flush_disconnect();
+}
+
+void client_core::flush_disconnect() {
+    disconnect_now();
+    flush();
+}
+
+void client_core::disconnect_now() {
+    session::disconnect_options o = std::move(*draining);
+    draining.reset();
+    drain_timer.cancel();
+    // Refused only when the connection ended meanwhile: then there is nothing to send, and
+    // fail_pending() completes the handler once the client stopped.
+    (void)session->disconnect(std::move(o), now());
 }
 
 void client::start_receive(completion<message_signature> h) {
@@ -302,7 +379,7 @@ void client::start_receive(completion<message_signature> h) {
             session::message_received m = std::move(core->inbound.front());
             core->inbound.pop_front();
             h(std::error_code{}, std::move(m));
-            core->read_gate.cancel();  // room again: resume reading (overflow_policy::wait)
+            core->resume_reading();  // room again (overflow_policy::wait)
             return;
         }
         core->receivers.push_back(std::move(h));

@@ -33,6 +33,16 @@ struct client_options {
     std::chrono::milliseconds reconnect_initial{250};
     std::chrono::milliseconds reconnect_maximum{30'000};
     double reconnect_jitter = 0.2;
+    // A server that breaks the protocol (a malformed packet, a second CONNACK, a Receive Maximum
+    // overrun, ...) gets DISCONNECT with the reason code, and then no reconnect: the client stops
+    // with errc::protocol_violation, since connecting again would most likely meet the same
+    // fault. True treats a violation as a lost connection (reconnect, as above).
+    bool reconnect_on_violation = false;
+
+    // async_disconnect() first lets the QoS 2 flows the server started finish (PUBREL in,
+    // PUBCOMP out), waiting at most this long: a message is delivered at its PUBLISH, and leaving
+    // before PUBREL makes the server keep it and send it again to the next session.
+    std::chrono::milliseconds disconnect_drain_timeout{2'000};
 
     // QoS 1/2 publishes accepted while not connected, at most; beyond it async_publish fails
     // with client::errc::offline_queue_full.
@@ -45,6 +55,12 @@ struct client_options {
     overflow_policy inbound_overflow = overflow_policy::wait;
     // SUBSCRIBE again what was subscribed when the server did not keep the session.
     bool resubscribe = true;
+
+    // Request/response (async_request): the topic responses come to, subscribed once before the
+    // first request with this Maximum QoS. Empty: one made up under the server's Response
+    // Information when it offers one (spec 4.10), else under "responses/".
+    std::string response_topic;
+    mqtt::qos response_qos = qos::at_least_once;
 
     session::session_store* store = nullptr;  // e.g. a file_store; default: in memory
     session::authenticator* authenticator = nullptr;

@@ -23,6 +23,7 @@ void client_core::request(session::message m, std::chrono::milliseconds timeout,
 }
 
 void client_core::subscribe_response_topic() {
+    if (response_topic.empty()) response_topic = options.response_topic;
     if (response_topic.empty()) {
         // Under the server's Response Information when it gave one (spec 3.2.2.3.15).
         const std::string base = response_information.value_or("responses");
@@ -30,7 +31,7 @@ void client_core::subscribe_response_topic() {
     }
     session::subscription_request s;
     s.topic_filter = response_topic;
-    s.max_qos = qos::at_least_once;
+    s.max_qos = options.response_qos;
     const session::command_result r = session->subscribe({s}, {}, now());
     if (!r) {
         on_response_subscribed(r.error);
@@ -56,18 +57,28 @@ void client_core::on_response_subscribed(std::error_code ec) {
 }
 
 void client_core::send_request(waiting_request w) {
-    session::byte_vector correlation(16);
-    for (auto& b : correlation)
-        b = std::uint8_t(rng());
+    // The request's own Correlation Data, or 16 random bytes.
+    if (!w.message.props.correlation_data) {
+        session::byte_vector random(16);
+        for (auto& b : random)
+            b = std::uint8_t(rng());
+        w.message.props.correlation_data = std::move(random);
+    }
+    const session::byte_vector& correlation = *w.message.props.correlation_data;
+    const std::string key(correlation.begin(), correlation.end());
+    if (requests.contains(key)) {
+        record_error(session::errc::invalid_argument,
+                     "a request with this Correlation Data is already waiting for its response");
+        w.handler(session::errc::invalid_argument, {});
+        return;
+    }
     w.message.props.response_topic = response_topic;
-    w.message.props.correlation_data = correlation;
     const session::command_result r = session->publish(std::move(w.message), now());
     if (!r) {
-        last_error = r.detail;
+        record_error(r.error, r.detail);
         w.handler(r.error, {});
         return;
     }
-    const std::string key(correlation.begin(), correlation.end());
     auto timer = std::make_shared<asio::steady_timer>(strand, w.timeout);
     timer->async_wait([self = shared_from_this(), key](std::error_code ec) {
         if (ec) return;
@@ -82,7 +93,9 @@ void client_core::send_request(waiting_request w) {
 }
 
 bool client_core::take_response(session::message_received& m) {
-    if (response_topic.empty() || m.message.topic != response_topic ||
+    // A retained message on the response topic was left there earlier: it answers no request
+    // of ours, even with matching Correlation Data.
+    if (response_topic.empty() || m.message.topic != response_topic || m.message.retain ||
         !m.message.props.correlation_data) {
         return false;
     }

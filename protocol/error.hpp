@@ -19,7 +19,10 @@ struct decode_error {
     std::string_view field;               // e.g. "topic name"
     std::string_view problem;             // e.g. "invalid UTF-8"
 
-    // "PUBLISH topic name: invalid UTF-8 at offset 9 (0x81 Malformed Packet)"
+    // "PUBLISH Topic Name: invalid UTF-8 (MQTT-1.5.4-1)": what is wrong, and where in the packet
+    std::string description() const;
+    // The description, then the offset and the reason code:
+    // "PUBLISH Topic Name: invalid UTF-8 (MQTT-1.5.4-1) at offset 9 (0x81 Malformed Packet)"
     std::string message() const;
 };
 

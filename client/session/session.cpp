@@ -108,13 +108,13 @@ void session::receive(bytes_view bytes, time_point now) {
         const frame_result f = framer_.feed(bytes);
         bytes = bytes.subspan(f.consumed);
         if (f.status == decode_status::error) {
-            violation(f.error.reason, f.error.message());
+            violation(f.error.reason, f.error.description(), f.error.message());
             return;
         }
         if (f.status == decode_status::need_more) return;
         const decode_result d = decode(f.packet);  // the framer already applied our maximum
         if (d.status != decode_status::complete) {
-            violation(d.error.reason, d.error.message());
+            violation(d.error.reason, d.error.description(), d.error.message());
             return;
         }
         timers_.cancel(timer_kind::ping_response);  // any packet shows the server is alive
@@ -217,13 +217,7 @@ std::error_code session::disconnect(disconnect_options o, time_point now) {
     now_ = now;
     if (state_ == state::closing) return errc::closed;
     if (state_ == state::disconnected) return errc::not_connected;
-    if (!reason_code_allowed(packet_type::disconnect, o.reason)) return errc::invalid_argument;
-    // Spec 3.14.2.2.2: a non-zero Session Expiry in DISCONNECT when CONNECT sent 0 is a Protocol
-    // Error on our side.
-    if (o.session_expiry_interval && *o.session_expiry_interval != 0 &&
-        options_.session_expiry_interval == 0) {
-        return errc::invalid_argument;
-    }
+    if (const command_result bad = check_disconnect(o); !bad) return bad.error;
     mqtt::disconnect d;
     d.reason = o.reason;
     d.props.session_expiry_interval = o.session_expiry_interval;
@@ -246,20 +240,41 @@ std::error_code session::disconnect(disconnect_options o, time_point now) {
     return {};
 }
 
-void session::violation(reason_code rc, std::string what) {
+command_result session::check_disconnect(const disconnect_options& o) const {
+    if (!reason_code_allowed(packet_type::disconnect, o.reason)) {
+        return command_result::refused(
+            errc::invalid_argument,
+            fmt::format("reason code 0x{:02X} is not one a DISCONNECT may carry (spec 3.14.2.1)",
+                        to_byte(o.reason)));
+    }
+    // A non-zero Session Expiry in DISCONNECT when CONNECT sent 0 is a Protocol Error on our side.
+    if (o.session_expiry_interval && *o.session_expiry_interval != 0 &&
+        options_.session_expiry_interval == 0) {
+        return command_result::refused(
+            errc::invalid_argument,
+            "a Session Expiry Interval in DISCONNECT needs one in CONNECT: CONNECT's was 0 "
+            "(spec 3.14.2.2.2)");
+    }
+    return {};
+}
+
+void session::violation(reason_code rc, std::string what, std::string reason_string) {
     if (state_ != state::connecting && state_ != state::connected) return;
     // The decoder's reason may be one DISCONNECT cannot carry (0x84 for a CONNECT from the
     // server): that is a Protocol Error (spec 3.14.2.1, MQTT-3.14.2-1).
     if (!reason_code_allowed(packet_type::disconnect, rc)) rc = reason_code::protocol_error;
+    if (reason_string.empty()) reason_string = what;
     mqtt::disconnect d;
     d.reason = rc;
-    d.props.reason_string = what;
+    d.props.reason_string = reason_string;
     // Leave the Reason String out if it would exceed the server's Maximum Packet Size
     // (MQTT-3.14.2-3).
     if (encoded_size(d).value_or(SIZE_MAX) > limits_.maximum_packet_size)
         d.props.reason_string.reset();
+    const bool sent_reason_string = d.props.reason_string.has_value();
     send(d);
-    disconnected ev{disconnect_cause::protocol_violation, rc, what};
+    disconnected ev{disconnect_cause::protocol_violation, rc};
+    if (sent_reason_string) ev.reason_string = std::move(reason_string);
     ev.detail = std::move(what);
     end_connection(std::move(ev));
 }

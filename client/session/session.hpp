@@ -96,6 +96,9 @@ class session {
     command_result unsubscribe(std::vector<std::string> topic_filters,
                                user_property_list user_properties, time_point now);
     std::error_code disconnect(disconnect_options options, time_point now);
+    // Whether disconnect() would accept `options` (a reason code DISCONNECT may carry; no
+    // Session Expiry Interval when CONNECT's was 0, spec 3.14.2.2.2), whatever the state.
+    command_result check_disconnect(const disconnect_options& options) const;
     std::error_code reauthenticate(time_point now);
 
     // Outputs.
@@ -133,7 +136,9 @@ class session {
     void on_packet(const packet& p);
     void on_connack(const connack& p);
     void on_disconnect(const mqtt::disconnect& p);
-    void violation(reason_code rc, std::string detail);
+    // The server broke the protocol: DISCONNECT with `rc` and a Reason String (`reason_string`,
+    // or `detail` when empty), then a disconnected{protocol_violation} event with `detail`.
+    void violation(reason_code rc, std::string detail, std::string reason_string = {});
     void end_connection(disconnected ev);
 
     // connect.cpp: what CONNECT says and what CONNACK means

@@ -225,6 +225,12 @@ void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
                      "PUBLISH carries topic and alias, later ones only the alias)")
             ->group("Connection");
     }
+    if (kind == tool_kind::sub) {
+        app.add_flag("--reconnect-on-violation", s.reconnect_on_violation,
+                     "Reconnect after the server broke the protocol (default: exit 1 saying what "
+                     "it did wrong)")
+            ->group("Connection");
+    }
     app.add_option("--connect-timeout", s.connect_timeout,
                    "Seconds to reach the broker and get CONNACK (default 10)")
         ->check(positive_number(max_seconds))
@@ -340,6 +346,7 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
     p.options.connect_timeout = timeout;
     c.connack_timeout = timeout;
     p.options.reconnect = kind == tool_kind::sub;
+    p.options.reconnect_on_violation = s.reconnect_on_violation;
 
     if (!s.will_topic.empty()) {
         check_topic_name(s.will_topic, "--will-topic");
@@ -453,7 +460,17 @@ void tool_client::note(const std::string& text) {
     }
 }
 
-asio::awaitable<bool> tool_client::connect() {
+asio::awaitable<bool> tool_client::connect(std::function<void()> on_end) {
+    on_end_ = std::move(on_end);
+    client_->set_state_handler([this](client::connection_state state, const std::string& why) {
+        if (leaving_) return;
+        if (state == client::connection_state::waiting) {
+            note("connection lost" + (why.empty() ? "" : ": " + why) + "; reconnecting");
+        } else if (state == client::connection_state::disconnected) {
+            ended_ = true;
+            if (on_end_) on_end_();
+        }
+    });
     std::error_code ec;
     const session::connected ack =
         co_await client_->async_connect(asio::redirect_error(asio::use_awaitable, ec));
@@ -461,7 +478,9 @@ asio::awaitable<bool> tool_client::connect() {
         connack_ = ack;
         co_return true;
     }
-    if (ec.category() == client::reason_category()) {
+    if (ec == client::errc::protocol_violation) {
+        fail_ended();  // "the server broke the protocol: CONNACK ...; sent DISCONNECT 0x81 ..."
+    } else if (ec.category() == client::reason_category()) {
         fail("connection refused: " + explain(ec));
     } else if (ec == client::errc::transport_failed && !client_->last_error().empty()) {
         fail(client_->last_error());  // "cannot connect to 127.0.0.1:1883: Connection refused"
@@ -473,30 +492,57 @@ asio::awaitable<bool> tool_client::connect() {
     co_return false;
 }
 
-asio::awaitable<void> tool_client::disconnect(reason_code reason) {
-    std::error_code ec;
-    asio::steady_timer pause(io_);
-    // Let QoS 2 flows the server started finish first (PUBREL in, PUBCOMP out), at most 2 s:
-    // a message is delivered at its PUBLISH, and leaving before PUBREL makes the server keep it.
-    if (const std::size_t open = client_->stats().inbound_qos2_pending; open > 0) {
-        note(fmt::format("waiting up to 2 s for the PUBREL of {} QoS 2 message{}", open,
-                         open == 1 ? "" : "s"));
+void tool_client::fail_ended() {
+    if (end_reported_) return;
+    end_reported_ = true;
+    const std::string why = client_->last_error();
+    fail(why.empty() ? "the connection ended" : why);
+}
+
+void tool_client::fail_operation(std::string_view what, std::error_code ec,
+                                 const std::optional<std::string>& reason_string) {
+    if (ec == client::errc::protocol_violation ||
+        (ended_ && ec == client::errc::connection_closed)) {
+        fail_ended();  // why the connection ended says more than the operation's error
+        return;
     }
-    for (int i = 0; i < 400 && client_->stats().inbound_qos2_pending > 0 &&
-                    client_->state() == client::connection_state::connected;
-         ++i) {
-        pause.expires_after(std::chrono::milliseconds(5));
-        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    std::string text = fmt::format("{} failed: {}", what, explain(ec));
+    if (reason_string) text += " (" + *reason_string + ")";
+    fail(text);
+}
+
+asio::awaitable<void> tool_client::disconnect(reason_code reason) {
+    if (ended_) {
+        fail_ended();
+        co_return;
+    }
+    leaving_ = true;
+    // The client lets the server's QoS 2 flows finish first (PUBREL in, PUBCOMP out), at most
+    // 2 s. That is normally a millisecond; say so when it takes long enough to notice, or at
+    // once in a trace.
+    asio::steady_timer slow(io_);
+    const auto say_waiting = [this] {
+        const std::size_t open = client_->stats().inbound_qos2_pending;
+        if (open > 0) {
+            note(fmt::format("waiting up to 2 s for the PUBREL of {} QoS 2 message{}", open,
+                             open == 1 ? "" : "s"));
+        }
+    };
+    if (trace_) {
+        say_waiting();
+    } else {
+        slow.expires_after(std::chrono::milliseconds(300));
+        slow.async_wait([say_waiting](std::error_code ec) {
+            if (!ec) say_waiting();
+        });
     }
     session::disconnect_options d = settings_.props.disconnect;
     if (reason != reason_code::success) d.reason = reason;
+    // Completes once the connection closed, so the trace and capture see its end.
+    std::error_code ec;
     co_await client_->async_disconnect(std::move(d), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec && ec != client::errc::connection_closed) fail("DISCONNECT not sent: " + ec.message());
-    // Wait (briefly) for the connection to close, so the trace and capture see its end.
-    for (int i = 0; i < 200 && client_->state() != client::connection_state::disconnected; ++i) {
-        pause.expires_after(std::chrono::milliseconds(5));
-        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    slow.cancel();
+    if (ec) fail("DISCONNECT not sent: " + explain(ec));
 }
 
 int tool_client::run(std::function<asio::awaitable<void>()> body) {
@@ -511,12 +557,14 @@ int tool_client::run(std::function<asio::awaitable<void>()> body) {
         io_.stop();
     });
     io_.run();
+    // A server that broke the protocol fails the run, whatever the tool was doing then.
+    if (client_->last_error_code() == client::errc::protocol_violation) fail_ended();
     if (pcap_ && !pcap_->error().empty()) fail(pcap_->error());  // a capture with holes
     return exit_code_;
 }
 
 run_end::run_end(asio::io_context& io, std::optional<double> timeout_seconds)
-    : finished_(io, asio::steady_timer::time_point::max()), deadline_(io), signals_(io) {
+    : finished_(io.get_executor()), deadline_(io), signals_(io) {
     if (!timeout_seconds) return;
     deadline_.expires_after(from_seconds(*timeout_seconds));
     deadline_.async_wait([this](std::error_code ec) {
@@ -528,7 +576,7 @@ run_end::run_end(asio::io_context& io, std::optional<double> timeout_seconds)
 
 void run_end::finish() {
     done_ = true;
-    finished_.cancel();
+    finished_.notify();
 }
 
 void run_end::catch_signals() {
@@ -540,9 +588,8 @@ void run_end::catch_signals() {
 }
 
 asio::awaitable<void> run_end::wait() {
-    std::error_code ec;
     while (!done_)
-        co_await finished_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_await finished_.wait();
     stop();
 }
 

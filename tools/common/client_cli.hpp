@@ -25,6 +25,7 @@
 #include "tools/common/message_format.hpp"
 #include "tools/common/pcap_writer.hpp"
 #include "tools/common/trace.hpp"
+#include "tools/common/wakeup.hpp"
 
 namespace mqtt::tools {
 
@@ -73,6 +74,7 @@ struct common_settings {
     std::string pcap;             // --pcap FILE
     bool quiet = false;           // --quiet: no error messages
     double connect_timeout = 10;  // --connect-timeout seconds
+    bool reconnect_on_violation = false;  // --reconnect-on-violation (mqtt-sub)
 };
 
 // CLI11 checks with messages that read well ("--repeat: 0 is not a number greater than 0"): a
@@ -140,14 +142,27 @@ class tool_client {
     client::client& get() { return *client_; }
 
     // Connects; on failure prints why (`connection refused: 0x86 Bad User Name or Password`,
-    // `cannot connect: connection refused by 127.0.0.1:1883`) and returns false.
-    asio::awaitable<bool> connect();
-    // DISCONNECT with the -D disconnect properties (and `reason`), then waits for the close.
+    // `cannot connect: connection refused by 127.0.0.1:1883`) and returns false. From then on,
+    // while the client reconnects after a lost connection, a note says so; `on_end` runs when
+    // the client stopped by itself, with no reconnect to follow (see ended()).
+    asio::awaitable<bool> connect(std::function<void()> on_end = {});
+    // Whether the client stopped by itself: the server broke the protocol (DISCONNECT sent, no
+    // reconnect unless --reconnect-on-violation), refused a reconnect, disconnected us, or a
+    // connection ended that is not retried. fail_ended() prints why (once) and sets exit 1.
+    bool ended() const { return ended_; }
+    void fail_ended();
+    // DISCONNECT with the -D disconnect properties (and `reason`) once the server's QoS 2 flows
+    // finished (at most 2 s, noted when it takes long), and waits for the connection to close.
+    // After ended(), it only reports why.
     asio::awaitable<void> disconnect(reason_code reason = reason_code::success);
 
     // An operation's error in words, with the client's own account when it says more
     // ("invalid argument (No Local on a Shared Subscription (MQTT-3.8.3-4))").
     std::string explain(std::error_code ec) const;
+    // An operation failed: "<what> failed: <why> (<reason string>)"; when the connection ended
+    // under it (a protocol violation, a lost connection), why it ended.
+    void fail_operation(std::string_view what, std::error_code ec,
+                        const std::optional<std::string>& reason_string = std::nullopt);
     // Prints "<tool>: <text>" on stderr (unless --quiet) and records exit status 1.
     void fail(const std::string& text);
     // Prints a note on stderr: a trace line when tracing, else "<tool>: <text>" (unless --quiet).
@@ -168,6 +183,10 @@ class tool_client {
     std::unique_ptr<client::client> client_;
     session::connected connack_;
     int exit_code_ = exit_ok;
+    bool leaving_ = false;  // disconnect() was called: the end is ours
+    bool ended_ = false;    // the client stopped by itself
+    bool end_reported_ = false;
+    std::function<void()> on_end_;
 };
 
 // When a tool that waits for messages (mqtt-sub, mqtt-rr) stops: finish() (its count reached,
@@ -187,7 +206,8 @@ class run_end {
     void stop();  // no deadline, no signals caught (what wait() ends with)
 
   private:
-    asio::steady_timer finished_, deadline_;
+    wakeup finished_;
+    asio::steady_timer deadline_;
     asio::signal_set signals_;
     bool done_ = false, timed_out_ = false;
 };

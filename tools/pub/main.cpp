@@ -9,6 +9,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -47,22 +48,19 @@ std::string read_stream(std::istream& in) {
 
 // Publishes `n` copies of `m`, keeping up to `window` outstanding, with a progress line on a
 // terminal. Returns false (after saying why) at the first failure.
-asio::awaitable<bool> publish_many(tool_client& t, const session::message& m, std::uint64_t n,
-                                   std::size_t window, bool progress) {
+asio::awaitable<bool> publish_many(tool_client& t, wakeup& woken, const session::message& m,
+                                   std::uint64_t n, std::size_t window, bool progress) {
     // What the completions update. They may run after this coroutine returned (a failure stops
     // it with publishes outstanding; they complete while disconnecting), so they share it.
     struct tally {
-        explicit tally(asio::io_context& io) : wake(io) {}
-        asio::steady_timer wake;
         std::uint64_t done = 0;
         std::size_t outstanding = 0;
-        std::optional<std::string> failure;
+        std::optional<std::pair<std::error_code, std::optional<std::string>>> failure;
     };
-    const auto st = std::make_shared<tally>(t.io());
+    const auto st = std::make_shared<tally>();
     std::uint64_t sent = 0;
     const auto start = steady_clock::now();
-    auto last_progress = start;
-    const auto show = [&](bool final) {
+    const auto show = [st, n, start, progress](bool final) {
         const double secs = std::chrono::duration<double>(steady_clock::now() - start).count();
         const double per_second = secs > 0 ? double(st->done) / secs : 0;
         if (final) {
@@ -75,33 +73,39 @@ asio::awaitable<bool> publish_many(tool_client& t, const session::message& m, st
                       << std::flush;
         }
     };
-    while ((sent < n || st->outstanding > 0) && !st->failure) {
+    // On a terminal, the progress line is redrawn every 250 ms (a timer for time, not events).
+    asio::steady_timer ticker(t.io());
+    std::function<void()> tick = [&] {
+        ticker.expires_after(std::chrono::milliseconds(250));
+        ticker.async_wait([&](std::error_code ec) {
+            if (ec) return;
+            show(false);
+            tick();
+        });
+    };
+    if (progress) tick();
+    while ((sent < n || st->outstanding > 0) && !st->failure && !t.ended()) {
         while (sent < n && st->outstanding < window && !st->failure) {
             ++sent;
             ++st->outstanding;
             session::message copy = m;
-            t.get().async_publish(std::move(copy), [st](std::error_code ec,
-                                                        const session::publish_completed& r) {
+            t.get().async_publish(std::move(copy), [st, &woken](std::error_code ec,
+                                                                const session::publish_completed& r) {
                 --st->outstanding;
                 ++st->done;
-                if (ec && !st->failure) {
-                    st->failure = fmt::format("publish {} failed: {}", r.packet_id, ec.message());
-                    if (r.reason_string) *st->failure += " (" + *r.reason_string + ")";
-                }
-                st->wake.cancel();
+                if (ec && !st->failure) st->failure.emplace(ec, r.reason_string);
+                woken.notify();
             });
         }
-        st->wake.expires_after(std::chrono::milliseconds(250));
-        std::error_code ec;
-        co_await st->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (progress && steady_clock::now() - last_progress > std::chrono::milliseconds(250)) {
-            last_progress = steady_clock::now();
-            show(false);
-        }
+        co_await woken.wait();  // a publish completed, or the connection ended
     }
-    if (st->failure) {
+    ticker.cancel();
+    if (st->failure || t.ended()) {
         if (progress) std::cerr << "\r\x1b[K";
-        t.fail(*st->failure);
+        if (st->failure)
+            t.fail_operation("publish", st->failure->first, st->failure->second);
+        else
+            t.fail_ended();
         co_return false;
     }
     show(true);
@@ -113,48 +117,70 @@ asio::awaitable<bool> publish_one(tool_client& t, session::message m) {
     const session::publish_completed r =
         co_await t.get().async_publish(std::move(m), asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) co_return true;
-    std::string text = "publish failed: " + ec.message();
-    if (r.reason_string) text += " (" + *r.reason_string + ")";
-    if (ec.category() != client::reason_category() && !t.get().last_error().empty())
-        text += ": " + t.get().last_error();
-    t.fail(text);
+    t.fail_operation("publish", ec, r.reason_string);
     co_return false;
 }
 
 // -l: each line of stdin is a message (blank lines are not sent), read on a thread of its own
-// and handed to the client's executor.
-asio::awaitable<void> publish_lines(tool_client& t, const session::message& base) {
+// and handed to the client's executor. The run ends at the end of stdin, or when the client
+// stopped by itself; then the reader, maybe still blocked reading a terminal, is left behind and
+// posts nothing more.
+asio::awaitable<void> publish_lines(tool_client& t, wakeup& woken, const session::message& base) {
+    struct line_feed {
+        std::mutex mutex;
+        bool closed = false;  // under `mutex`: the run is over, post nothing more
+        // On the io_context's thread only:
+        bool eof = false, failed = false;
+        std::size_t outstanding = 0;
+    };
+    const auto feed = std::make_shared<line_feed>();
+    const auto publish = [feed, &t, &woken, &base](std::string line) {
+        if (feed->failed || t.ended()) return;  // a client that stopped takes no more
+        session::message m = base;
+        m.payload = to_bytes(line);
+        ++feed->outstanding;
+        t.get().async_publish(std::move(m), [feed, &t, &woken](std::error_code ec,
+                                                               const session::publish_completed& r) {
+            --feed->outstanding;
+            if (ec && !feed->failed) {
+                feed->failed = true;
+                t.fail_operation("publish", ec, r.reason_string);
+            }
+            woken.notify();
+        });
+    };
     auto& io = t.io();
-    asio::steady_timer done_reading(io, steady_clock::time_point::max());
-    bool eof = false;
-    std::size_t outstanding = 0;
-    std::thread reader([&] {
+    // Hands `f` to the io_context unless the run is over (then the io_context may be gone).
+    const auto hand_over = [feed, &io](auto f) {
+        const std::lock_guard lock(feed->mutex);
+        if (feed->closed) return false;
+        asio::post(io, [feed, f = std::move(f)]() mutable {
+            if (!feed->closed) f();
+        });
+        return true;
+    };
+    std::thread reader([hand_over, publish, &woken, feed] {
         for (std::string line; std::getline(std::cin, line);) {
             if (!line.empty() && line.back() == '\r') line.pop_back();
             if (line.empty()) continue;
-            asio::post(io, [&, line = std::move(line)] {
-                session::message m = base;
-                m.payload = to_bytes(line);
-                ++outstanding;
-                t.get().async_publish(std::move(m),
-                                      [&](std::error_code ec, const session::publish_completed&) {
-                                          --outstanding;
-                                          if (ec) t.fail("publish failed: " + ec.message());
-                                          done_reading.cancel();
-                                      });
-            });
+            if (!hand_over([publish, line = std::move(line)] { publish(line); })) return;
         }
-        asio::post(io, [&] {
-            eof = true;
-            done_reading.cancel();
+        hand_over([feed, &woken] {
+            feed->eof = true;
+            woken.notify();
         });
     });
-    while (!eof || outstanding > 0) {
-        std::error_code ec;
-        done_reading.expires_at(steady_clock::time_point::max());
-        co_await done_reading.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    // Until stdin ends and every line is published, or the client stopped by itself.
+    while ((!feed->eof || feed->outstanding > 0) && !(t.ended() && feed->outstanding == 0))
+        co_await woken.wait();
+    {
+        const std::lock_guard lock(feed->mutex);
+        feed->closed = true;
     }
-    reader.join();
+    if (feed->eof)
+        reader.join();
+    else
+        reader.detach();  // blocked reading stdin; it will post nothing more
 }
 
 }  // namespace
@@ -219,20 +245,28 @@ int main(int argc, char** argv) {
         if (s.stdin_whole) msg.payload = to_bytes(read_stream(std::cin));
 
         tool_client t("mqtt-pub", std::move(p));
+        wakeup woken(t.io().get_executor());
+        asio::steady_timer pause(t.io());
         return t.run([&]() -> asio::awaitable<void> {
-            if (!co_await t.connect()) co_return;
+            // A client that stopped by itself (the server broke the protocol, the connection
+            // dropped) wakes whatever waits; the publishes still open fail with the cause.
+            const auto on_end = [&] {
+                woken.notify();
+                pause.cancel();
+            };
+            if (!co_await t.connect(on_end)) co_return;
             if (s.lines) {
-                co_await publish_lines(t, msg);
+                co_await publish_lines(t, woken, msg);
             } else if (s.count > 0) {
-                co_await publish_many(t, msg, s.count, s.window, ::isatty(2) == 1);
+                co_await publish_many(t, woken, msg, s.count, s.window, ::isatty(2) == 1);
             } else {
-                asio::steady_timer pause(t.io());
-                for (std::uint64_t i = 0; i < s.repeat; ++i) {
+                for (std::uint64_t i = 0; i < s.repeat && !t.ended(); ++i) {
                     if (i > 0 && s.repeat_delay > 0) {
                         pause.expires_after(
                             std::chrono::microseconds(std::int64_t(s.repeat_delay * 1'000'000)));
                         std::error_code ec;
                         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                        if (t.ended()) break;
                     }
                     if (!co_await publish_one(t, msg)) break;
                 }

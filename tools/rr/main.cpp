@@ -1,16 +1,14 @@
-// mqtt-rr: MQTT v5 request/response (spec 4.10) with mosquitto_rr's flags. The requester
-// subscribes to the response topic (-e, or one made up under the server's Response Information),
-// publishes the request with a Response Topic and Correlation Data, prints the response and
-// exits. With --responder it is the other side: it answers every request on -t with -m (or the
+// mqtt-rr: MQTT v5 request/response (spec 4.10) with mosquitto_rr's flags. The requester is the
+// client's async_request(): it subscribes to the response topic (-e, or one made up under the
+// server's Response Information), publishes the request with a Response Topic and Correlation
+// Data, prints the response and exits. With --responder it is the other side: it answers every request on -t with -m (or the
 // request's own payload with --echo), to the request's Response Topic with its Correlation Data,
 // and prints each request as mqtt-sub would.
-#include <unistd.h>
-
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <iostream>
+#include <functional>
 #include <iterator>
-#include <random>
 
 #include <fmt/format.h>
 
@@ -33,17 +31,10 @@ struct rr_settings {
     std::optional<double> timeout;  // -W
     bool responder = false;
     bool echo = false;
-    std::uint64_t count = 0;  // --responder: exit after N requests; requester: N responses
+    std::uint64_t count = 0;  // --responder: exit after N requests; requester: N exchanges
     message_output output;
 };
 
-session::byte_vector random_correlation() {
-    std::random_device rd;
-    session::byte_vector b(16);
-    for (auto& x : b)
-        x = std::uint8_t(rd());
-    return b;
-}
 
 }  // namespace
 
@@ -82,8 +73,8 @@ int main(int argc, char** argv) {
     app.add_flag("--echo", s.echo, "--responder: answer with the request's payload")
         ->group("Responder");
     app.add_option("-C,--count", s.count,
-                   "Exit after N responses received (requester) or requests answered "
-                   "(--responder)")
+                   "Requester: send N requests, one after another's response; --responder: exit "
+                   "after answering N requests")
         ->check(positive_number())
         ->group("Responder");
     bool no_retained = false;  // what the requester always does
@@ -113,90 +104,90 @@ int main(int argc, char** argv) {
         if (s.stdin_whole)
             payload.assign(std::istreambuf_iterator<char>(std::cin),
                            std::istreambuf_iterator<char>());
-        if (!s.responder) p.options.mqtt.request_response_information = true;
         const session::message_properties publish_props = p.props.publish;
+        if (!s.responder) {
+            // The client's request/response (spec 4.10): it subscribes the response topic (-e,
+            // or one under the server's Response Information) once, and adds Response Topic and
+            // Correlation Data (-D publish correlation-data, or random) to the request.
+            p.options.mqtt.request_response_information = true;
+            p.options.response_topic = s.response_topic;
+            p.options.response_qos = qos;
+        }
 
         if (s.timeout) limit_connect_time(p, from_seconds(*s.timeout));
         tool_client t("mqtt-rr", std::move(p));
         run_end end(t.io(), s.timeout);  // -W: the whole run, connecting included
         std::uint64_t handled = 0;
         const std::uint64_t wanted = s.count > 0 ? s.count : (s.responder ? 0 : 1);
-        session::byte_vector correlation =
-            publish_props.correlation_data.value_or(random_correlation());
-        std::string response_topic = s.response_topic;
+        const auto print = [&](const session::message_received& r) {
+            std::cout << format_message(s.output, r, std::chrono::system_clock::now())
+                      << std::flush;
+            if (wanted > 0 && ++handled >= wanted) end.finish();
+        };
 
-        t.get().set_message_handler([&](const session::message_received& r) {
-            if (end.done()) return;
-            const session::message& req = r.message;
-            if (s.responder) {
+        if (s.responder) {
+            t.get().set_message_handler([&](const session::message_received& r) {
+                if (end.done()) return;
+                const session::message& req = r.message;
                 if (!req.props.response_topic) {
                     t.note("request on \"" + req.topic + "\" has no Response Topic: ignored");
                     return;
                 }
-                std::cout << format_message(s.output, r, std::chrono::system_clock::now())
-                          << std::flush;
                 session::message answer;
                 answer.qos = qos;
                 answer.payload = s.echo ? req.payload : payload;
                 answer.props = publish_props;
                 t.get().async_reply(req, std::move(answer),
                                     [](std::error_code, const session::publish_completed&) {});
-            } else {
-                if (req.topic != response_topic) return;
-                // A stale retained message on the response topic answers no request of ours; nor
-                // does one for someone else's request on a shared response topic.
-                if (req.retain) return;
-                if (req.props.correlation_data && *req.props.correlation_data != correlation)
-                    return;
-                std::cout << format_message(s.output, r, std::chrono::system_clock::now())
-                          << std::flush;
-            }
-            if (wanted > 0 && ++handled >= wanted) end.finish();
-        });
+                print(r);
+            });
+        }
+        // The requester: one request at a time, -C N of them, each answered before the next.
+        session::message request;
+        request.topic = s.topic;
+        request.payload = payload;
+        request.qos = qos;
+        request.retain = s.retain;
+        request.props = publish_props;
+        // -W bounds the run (run_end); without it, a request waits as long as the run does.
+        const std::chrono::milliseconds patience = from_seconds(s.timeout.value_or(max_seconds));
+        std::function<void()> send_request = [&] {
+            t.get().async_request(
+                request, patience,
+                [&](std::error_code ec, const session::message_received& response) {
+                    if (end.done()) return;
+                    if (ec) {
+                        t.fail_operation("request", ec);
+                        end.finish();
+                        return;
+                    }
+                    print(response);
+                    if (!end.done()) send_request();
+                });
+        };
+
         return t.run([&]() -> asio::awaitable<void> {
-            if (!co_await t.connect()) co_return;
+            if (!co_await t.connect([&] { end.finish(); })) co_return;
             end.catch_signals();
-            std::error_code ec;
-            if (!s.responder && response_topic.empty()) {
-                // Under the server's Response Information when it offers one (spec 4.10.1).
-                const auto& info = t.connack().response_information;
-                response_topic = fmt::format("{}mqtt-rr/{}/{:08x}", info ? *info + "/" : "",
-                                             ::getpid(), std::uint32_t(std::random_device{}()));
-            }
-            session::subscription_request sub;
-            sub.topic_filter = s.responder ? s.topic : response_topic;
-            sub.max_qos = qos;
-            std::vector<session::subscription_request> subs{sub};
-            const session::subscribe_options none;
-            const auto granted = co_await t.get().async_subscribe(
-                subs, none, asio::redirect_error(asio::use_awaitable, ec));
-            if (ec || granted.reason_codes.empty() || to_byte(granted.reason_codes[0]) >= 0x80) {
-                t.fail(fmt::format(
-                    "subscription to \"{}\" refused: {}", sub.topic_filter,
-                    ec ? ec.message()
-                       : fmt::format(
-                             "0x{:02X} {}", to_byte(granted.reason_codes.at(0)),
-                             reason_code_name(granted.reason_codes.at(0), packet_type::suback))));
-                co_await t.disconnect();
-                co_return;
-            }
-            if (!s.responder) {
-                session::message request;
-                request.topic = s.topic;
-                request.payload = payload;
-                request.qos = qos;
-                request.retain = s.retain;
-                request.props = publish_props;
-                request.props.response_topic = response_topic;
-                request.props.correlation_data = correlation;
-                const auto sent = co_await t.get().async_publish(
-                    request, asio::redirect_error(asio::use_awaitable, ec));
+            if (s.responder) {
+                session::subscription_request sub;
+                sub.topic_filter = s.topic;
+                sub.max_qos = qos;
+                std::vector<session::subscription_request> subs{sub};
+                const session::subscribe_options none;
+                std::error_code ec;
+                const auto granted = co_await t.get().async_subscribe(
+                    subs, none, asio::redirect_error(asio::use_awaitable, ec));
+                if (!ec && granted.reason_codes.empty()) ec = client::errc::connection_closed;
+                if (!ec && is_failure(granted.reason_codes.front()))
+                    ec = client::make_error_code(granted.reason_codes.front());
                 if (ec) {
-                    t.fail("request failed: " + ec.message() +
-                           (sent.reason_string ? " (" + *sent.reason_string + ")" : ""));
+                    t.fail_operation(fmt::format("the subscription to \"{}\"", s.topic), ec);
                     co_await t.disconnect();
                     co_return;
                 }
+            } else {
+                send_request();
             }
             co_await end.wait();
             if (end.timed_out()) {

@@ -141,18 +141,15 @@ int main(int argc, char** argv) {
             ++received;
             if (s.count > 0 && received >= s.count) end.finish();
         });
-        t.get().set_state_handler([&](client::connection_state state, const std::string& why) {
-            if (state == client::connection_state::waiting && !end.done())
-                t.note("connection lost" + (why.empty() ? "" : ": " + why) + "; reconnecting");
-        });
         return t.run([&]() -> asio::awaitable<void> {
-            if (!co_await t.connect()) co_return;
+            // A client that stopped by itself (the server broke the protocol, ...) ends the run.
+            if (!co_await t.connect([&] { end.finish(); })) co_return;
             end.catch_signals();
             std::error_code ec;
             const auto subscribed = co_await t.get().async_subscribe(
                 subs, sub_options, asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
-                t.fail("subscribe failed: " + t.explain(ec));
+                t.fail_operation("subscribe", ec);
                 co_await t.disconnect();
                 co_return;
             }
@@ -173,7 +170,7 @@ int main(int argc, char** argv) {
             if (!s.unsubscribe.empty()) {
                 co_await t.get().async_unsubscribe(s.unsubscribe, unsub_props,
                                                    asio::redirect_error(asio::use_awaitable, ec));
-                if (ec) t.fail("unsubscribe failed: " + t.explain(ec));
+                if (ec) t.fail_operation("unsubscribe", ec);
             }
             if (s.exit_after_subscribe)
                 end.stop();
