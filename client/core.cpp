@@ -128,7 +128,7 @@ asio::awaitable<void> client_core::supervise() {
     // What was waiting for the connection fails; with the violation when that ended it, so the
     // application can tell a broken server from a closed connection.
     fail_pending(last_error_code == errc::protocol_violation ? last_error_code
-                                                              : errc::connection_closed);
+                                                             : errc::connection_closed);
 }
 
 asio::awaitable<bool> client_core::run_connection() {

@@ -148,15 +148,14 @@ void client_core::dispatch(session::event& e) {
 void client_core::on_disconnected(const session::disconnected& d) {
     using cause = session::disconnect_cause;
     switch (d.cause) {
-        case cause::client:  // async_disconnect()
+        case cause::client:           // async_disconnect()
         case cause::connection_lost:  // the read loop recorded why
         case cause::connect_refused:  // the connect_refused event recorded it
             break;
         case cause::server:
-            record_error(
-                is_failure(d.reason) ? make_error_code(d.reason) : errc::connection_closed,
-                "the broker disconnected: " + make_error_code(d.reason).message() +
-                    (d.reason_string ? " (" + *d.reason_string + ")" : ""));
+            record_error(is_failure(d.reason) ? make_error_code(d.reason) : errc::connection_closed,
+                         "the broker disconnected: " + make_error_code(d.reason).message() +
+                             (d.reason_string ? " (" + *d.reason_string + ")" : ""));
             break;
         case cause::protocol_violation:
             // "the server broke the protocol: PUBLISH QoS: QoS 3 is not allowed (MQTT-3.3.1-4);

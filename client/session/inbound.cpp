@@ -14,9 +14,10 @@ void session::on_publish(const mqtt::publish& p) {
     if (p.props.topic_alias) {
         const std::uint16_t alias = *p.props.topic_alias;
         if (alias > in_aliases_.maximum()) {
-            violation(reason_code::topic_alias_invalid,
-                      fmt::format("Topic Alias {} is above our Topic Alias Maximum {}", alias,
-                                  in_aliases_.maximum()));
+            violation(
+                reason_code::topic_alias_invalid,
+                fmt::format("Topic Alias {} is above our Topic Alias Maximum {} (MQTT-3.3.2-11)",
+                            alias, in_aliases_.maximum()));
             return;
         }
         if (!p.topic.empty()) {
@@ -49,7 +50,7 @@ void session::on_publish(const mqtt::publish& p) {
             if (inbound_qos2_.size() >= options_.receive_maximum.value_or(65'535)) {
                 violation(reason_code::receive_maximum_exceeded,
                           fmt::format("more than our Receive Maximum of {} QoS 2 messages "
-                                      "unacknowledged",
+                                      "unacknowledged (MQTT-3.3.4-9)",
                                       options_.receive_maximum.value_or(65'535)));
                 return;
             }

@@ -128,7 +128,7 @@ void session::on_packet(const packet& p) {
     if (state_ == state::connecting && t != packet_type::connack && t != packet_type::auth &&
         t != packet_type::disconnect) {
         violation(reason_code::protocol_error,
-                  fmt::format("{} before CONNACK", packet_type_name(t)));
+                  fmt::format("{} before CONNACK (MQTT-3.2.0-1)", packet_type_name(t)));
         return;
     }
     switch (t) {

@@ -168,14 +168,15 @@ std::optional<session::pending_request> session::take_request(std::uint16_t id, 
     const auto it = requests_.find(id);
     if (it == requests_.end() || it->second.subscribe != subscribe) {
         violation(reason_code::protocol_error,
-                  fmt::format("{} for Packet Identifier {}, which no {} used",
+                  fmt::format("{} for Packet Identifier {}, which no {} used (MQTT-2.2.1-6)",
                               packet_type_name(ack), id, packet_type_name(request)));
         return std::nullopt;
     }
     if (reason_codes != it->second.filters) {
         violation(reason_code::protocol_error,
-                  fmt::format("{} with {} reason codes for {} Topic Filters", packet_type_name(ack),
-                              reason_codes, it->second.filters));
+                  fmt::format("{} with {} reason codes for {} Topic Filters ({})",
+                              packet_type_name(ack), reason_codes, it->second.filters,
+                              subscribe ? "MQTT-3.8.4-6" : "MQTT-3.11.3-1"));
         return std::nullopt;
     }
     const pending_request r = it->second;

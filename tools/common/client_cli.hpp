@@ -69,11 +69,11 @@ struct common_settings {
 
     std::vector<std::vector<std::string>> properties;  // -D COMMAND IDENTIFIER VALUE [VALUE]
 
-    bool debug = false;           // -d: trace every packet (one line each)
-    std::string trace;            // --trace[=line|hex|json]
-    std::string pcap;             // --pcap FILE
-    bool quiet = false;           // --quiet: no error messages
-    double connect_timeout = 10;  // --connect-timeout seconds
+    bool debug = false;                   // -d: trace every packet (one line each)
+    std::string trace;                    // --trace[=line|hex|json]
+    std::string pcap;                     // --pcap FILE
+    bool quiet = false;                   // --quiet: no error messages
+    double connect_timeout = 10;          // --connect-timeout seconds
     bool reconnect_on_violation = false;  // --reconnect-on-violation (mqtt-sub)
 };
 

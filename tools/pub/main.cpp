@@ -89,13 +89,14 @@ asio::awaitable<bool> publish_many(tool_client& t, wakeup& woken, const session:
             ++sent;
             ++st->outstanding;
             session::message copy = m;
-            t.get().async_publish(std::move(copy), [st, &woken](std::error_code ec,
-                                                                const session::publish_completed& r) {
-                --st->outstanding;
-                ++st->done;
-                if (ec && !st->failure) st->failure.emplace(ec, r.reason_string);
-                woken.notify();
-            });
+            t.get().async_publish(
+                std::move(copy),
+                [st, &woken](std::error_code ec, const session::publish_completed& r) {
+                    --st->outstanding;
+                    ++st->done;
+                    if (ec && !st->failure) st->failure.emplace(ec, r.reason_string);
+                    woken.notify();
+                });
         }
         co_await woken.wait();  // a publish completed, or the connection ended
     }
@@ -139,15 +140,16 @@ asio::awaitable<void> publish_lines(tool_client& t, wakeup& woken, const session
         session::message m = base;
         m.payload = to_bytes(line);
         ++feed->outstanding;
-        t.get().async_publish(std::move(m), [feed, &t, &woken](std::error_code ec,
-                                                               const session::publish_completed& r) {
-            --feed->outstanding;
-            if (ec && !feed->failed) {
-                feed->failed = true;
-                t.fail_operation("publish", ec, r.reason_string);
-            }
-            woken.notify();
-        });
+        t.get().async_publish(
+            std::move(m),
+            [feed, &t, &woken](std::error_code ec, const session::publish_completed& r) {
+                --feed->outstanding;
+                if (ec && !feed->failed) {
+                    feed->failed = true;
+                    t.fail_operation("publish", ec, r.reason_string);
+                }
+                woken.notify();
+            });
     };
     auto& io = t.io();
     // Hands `f` to the io_context unless the run is over (then the io_context may be gone).

@@ -1,13 +1,13 @@
 // mqtt-rr: MQTT v5 request/response (spec 4.10) with mosquitto_rr's flags. The requester is the
 // client's async_request(): it subscribes to the response topic (-e, or one made up under the
 // server's Response Information), publishes the request with a Response Topic and Correlation
-// Data, prints the response and exits. With --responder it is the other side: it answers every request on -t with -m (or the
-// request's own payload with --echo), to the request's Response Topic with its Correlation Data,
-// and prints each request as mqtt-sub would.
+// Data, prints the response and exits. With --responder it is the other side: it answers every
+// request on -t with -m (or the request's own payload with --echo), to the request's Response Topic
+// with its Correlation Data, and prints each request as mqtt-sub would.
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
-#include <iostream>
 #include <functional>
+#include <iostream>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -34,7 +34,6 @@ struct rr_settings {
     std::uint64_t count = 0;  // --responder: exit after N requests; requester: N exchanges
     message_output output;
 };
-
 
 }  // namespace
 
