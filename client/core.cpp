@@ -21,7 +21,14 @@ client_core::client_core(asio::any_io_executor ex, client_options o)
       rate_timer(strand),
       rng(std::random_device{}()),
       drain_timer(strand) {
-    if (auto e = transport::parse_url(options.url, url_error)) endpoint = *e;
+    if (const auto url = transport::parse_url(options.url, url_error)) {
+        endpoint = url->endpoint;
+        // mqtt://user:password@host: the URL's credentials, unless the options have their own.
+        if (url->username && !options.mqtt.username) options.mqtt.username = url->username;
+        if (url->password && !options.mqtt.password)
+            options.mqtt.password =
+                session::byte_vector(url->password->begin(), url->password->end());
+    }
     session::session_store* inner = options.store;
     if (!inner) {
         own_store = std::make_unique<session::memory_store>();

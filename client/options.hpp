@@ -21,7 +21,9 @@ enum class overflow_policy : std::uint8_t {
 };
 
 struct client_options {
-    std::string url = "mqtt://127.0.0.1:1883";  // mqtt://host:port or mqtts://host:port
+    // mqtt://host:port or mqtts://host:port (transport/url.hpp); credentials in it
+    // (mqtt://user:password@host) are used when `mqtt` has none.
+    std::string url = "mqtt://127.0.0.1:1883";
     transport::tls_options tls;
     std::chrono::milliseconds connect_timeout{10'000};
     session::connect_options mqtt;  // client id, keep-alive, will, credentials, ...

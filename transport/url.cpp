@@ -4,8 +4,9 @@
 
 namespace mqtt::transport {
 
-std::optional<endpoint> parse_url(std::string_view url, std::string& error) {
-    endpoint e;
+std::optional<broker_url> parse_url(std::string_view url, std::string& error) {
+    broker_url u;
+    endpoint& e = u.endpoint;
     const std::size_t sep = url.find("://");
     if (sep == std::string_view::npos) {
         error = "a broker URL starts with mqtt:// or mqtts://";
@@ -23,8 +24,18 @@ std::optional<endpoint> parse_url(std::string_view url, std::string& error) {
         return std::nullopt;
     }
     std::string_view rest = url.substr(sep + 3);
+    // userinfo@: up to the last '@' before the path, so a password may hold an '@'.
+    std::string_view authority = rest.substr(0, rest.find('/'));
+    if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+        const std::string_view userinfo = authority.substr(0, at);
+        const std::size_t colon = userinfo.find(':');
+        u.username = std::string(userinfo.substr(0, colon));
+        if (colon != std::string_view::npos) u.password = std::string(userinfo.substr(colon + 1));
+        rest.remove_prefix(at + 1);
+    }
     if (const std::size_t slash = rest.find('/'); slash != std::string_view::npos) {
-        rest = rest.substr(0, slash);  // a path means nothing to MQTT over TCP
+        if (slash + 1 < rest.size()) u.path = std::string(rest.substr(slash + 1));
+        rest = rest.substr(0, slash);
     }
     std::string_view port;
     if (rest.starts_with('[')) {  // [IPv6]:port
@@ -35,15 +46,27 @@ std::optional<endpoint> parse_url(std::string_view url, std::string& error) {
         }
         e.host = std::string(rest.substr(1, close - 1));
         rest = rest.substr(close + 1);
-        if (rest.starts_with(':'))
+        if (rest.starts_with(':')) {
             port = rest.substr(1);
-        else if (!rest.empty()) {
+            if (port.empty()) {
+                error = "no port after ':'";
+                return std::nullopt;
+            }
+        } else if (!rest.empty()) {
             error = "unexpected text after the IPv6 address";
             return std::nullopt;
         }
-    } else if (const std::size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+    } else if (const std::size_t colon = rest.find(':'); colon != std::string_view::npos) {
+        if (rest.find(':', colon + 1) != std::string_view::npos) {
+            error = "an IPv6 address needs brackets: mqtt://[::1]:1883";
+            return std::nullopt;
+        }
         e.host = std::string(rest.substr(0, colon));
         port = rest.substr(colon + 1);
+        if (port.empty()) {
+            error = "no port after ':'";
+            return std::nullopt;
+        }
     } else {
         e.host = std::string(rest);
     }
@@ -60,7 +83,7 @@ std::optional<endpoint> parse_url(std::string_view url, std::string& error) {
         }
         e.port = std::uint16_t(value);
     }
-    return e;
+    return u;
 }
 
 std::string to_url(const endpoint& e) {

@@ -47,10 +47,21 @@ TEST(ClientCli, UrlFlagCarriesSchemeCredentialsPortAndTopic) {
     EXPECT_EQ(p.options.mqtt.password, session::byte_vector({'s', 'e', 'c', 'r', 'e', 't'}));
     EXPECT_EQ(p.url_topic, "sensors/+/temp");
 
+    // The client's own URL parser (transport/url.hpp) reads -L, so the errors are its words.
     s.url = "http://broker";
-    EXPECT_NE(usage_message(s).find("must start with mqtt:// or mqtts://"), std::string::npos);
+    EXPECT_EQ(usage_message(s),
+              "-L http://broker: unknown scheme \"http\" (use mqtt:// or mqtts://)");
     s.url = "mqtt://broker:99999/x";
-    EXPECT_NE(usage_message(s).find("bad port"), std::string::npos);
+    EXPECT_EQ(usage_message(s), "-L mqtt://broker:99999/x: invalid port \"99999\"");
+    s.url = "mqtt://[::1";
+    EXPECT_EQ(usage_message(s), "-L mqtt://[::1: unclosed '[' in an IPv6 address");
+    s.url = "mqtt://bob@[::1]:1884/t";
+    const prepared_settings v6 = prepare(s, tool_kind::pub);
+    EXPECT_EQ(v6.options.url, "mqtt://[::1]:1884");
+    EXPECT_EQ(v6.options.mqtt.username, "bob");
+    EXPECT_EQ(v6.url_topic, "t");
+    s.url = "mqtts://broker";  // the scheme's default port
+    EXPECT_EQ(prepare(s, tool_kind::pub).options.url, "mqtts://broker:8883");
 }
 
 TEST(ClientCli, SessionFlagsFollowMosquitto) {
@@ -198,10 +209,14 @@ TEST(ClientCli, TraceModes) {
 }
 
 TEST(ClientCli, OnlyTheSubscriberReconnects) {
-    const common_settings s = basic();
+    common_settings s = basic();
     EXPECT_TRUE(prepare(s, tool_kind::sub).options.reconnect);
     EXPECT_FALSE(prepare(s, tool_kind::pub).options.reconnect);
     EXPECT_FALSE(prepare(s, tool_kind::rr).options.reconnect);
+    // ... and not after a protocol violation, unless asked to.
+    EXPECT_FALSE(prepare(s, tool_kind::sub).options.reconnect_on_violation);
+    s.reconnect_on_violation = true;
+    EXPECT_TRUE(prepare(s, tool_kind::sub).options.reconnect_on_violation);
 }
 
 }  // namespace

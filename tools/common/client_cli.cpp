@@ -23,64 +23,11 @@
 #include "protocol/property.hpp"
 #include "protocol/topic.hpp"
 #include "tools/common/properties_cli.hpp"
+#include "transport/url.hpp"
 
 namespace mqtt::tools {
 
 namespace {
-
-// -L mqtt(s)://[username[:password]@]host[:port][/topic], as mosquitto_pub/sub take it.
-struct url_parts {
-    bool tls = false;
-    std::string host;
-    std::optional<std::uint16_t> port;
-    std::optional<std::string> username, password, topic;
-};
-
-url_parts parse_url_flag(const std::string& url) {
-    url_parts u;
-    std::string_view rest = url;
-    if (rest.starts_with("mqtt://")) {
-        rest.remove_prefix(7);
-    } else if (rest.starts_with("mqtts://")) {
-        rest.remove_prefix(8);
-        u.tls = true;
-    } else {
-        throw usage_error(fmt::format("-L {}: the URL must start with mqtt:// or mqtts://", url));
-    }
-    const std::size_t slash = rest.find('/');
-    if (slash != std::string_view::npos) {
-        if (slash + 1 < rest.size()) u.topic = std::string(rest.substr(slash + 1));
-        rest = rest.substr(0, slash);
-    }
-    if (const std::size_t at = rest.rfind('@'); at != std::string_view::npos) {
-        const std::string_view user = rest.substr(0, at);
-        const std::size_t colon = user.find(':');
-        u.username = std::string(user.substr(0, colon));
-        if (colon != std::string_view::npos) u.password = std::string(user.substr(colon + 1));
-        rest = rest.substr(at + 1);
-    }
-    std::string_view host = rest;
-    std::string_view port;
-    if (rest.starts_with('[')) {  // [v6]:port
-        const std::size_t close = rest.find(']');
-        if (close == std::string_view::npos) throw usage_error("-L " + url + ": missing ']'");
-        host = rest.substr(1, close - 1);
-        if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
-    } else if (const std::size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
-        host = rest.substr(0, colon);
-        port = rest.substr(colon + 1);
-    }
-    if (host.empty()) throw usage_error("-L " + url + ": no host");
-    u.host = std::string(host);
-    if (!port.empty()) {
-        unsigned value = 0;
-        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-        if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
-            throw usage_error(fmt::format("-L {}: bad port \"{}\"", url, port));
-        u.port = std::uint16_t(value);
-    }
-    return u;
-}
 
 // -x: seconds, or -1 / 4294967295 / ∞ for a session that never expires.
 std::uint32_t parse_session_expiry(const std::string& text) {
@@ -311,13 +258,18 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
                s.use_os_certs || !s.tls_version.empty() || !s.alpn.empty();
     session::connect_options& c = p.options.mqtt;
     if (!s.url.empty()) {
-        url_parts u = parse_url_flag(s.url);
-        host = u.host;
-        if (u.port) port = u.port;
-        tls = tls || u.tls;
-        if (u.username) c.username = *u.username;
-        if (u.password) c.password = session::byte_vector(u.password->begin(), u.password->end());
-        p.url_topic = u.topic;
+        // -L mqtt(s)://[username[:password]@]host[:port][/topic], as mosquitto_pub/sub take it,
+        // read by the one URL parser the client uses too.
+        std::string error;
+        const std::optional<transport::broker_url> u = transport::parse_url(s.url, error);
+        if (!u) throw usage_error(fmt::format("-L {}: {}", s.url, error));
+        host = u->endpoint.host;
+        port = u->endpoint.port;
+        tls = tls || u->endpoint.tls;
+        if (u->username) c.username = *u->username;
+        if (u->password)
+            c.password = session::byte_vector(u->password->begin(), u->password->end());
+        p.url_topic = u->path;
     }
     if (!s.keylog.empty() && !tls) {
         throw usage_error(
@@ -325,9 +277,7 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
             "use an mqtts:// URL");
     }
     const std::uint16_t real_port = port.value_or(tls ? 8883 : 1883);
-    const bool v6 = host.find(':') != std::string::npos;
-    p.options.url =
-        fmt::format("{}://{}:{}", tls ? "mqtts" : "mqtt", v6 ? "[" + host + "]" : host, real_port);
+    p.options.url = transport::to_url({host, real_port, tls});
 
     if (!s.username.empty()) c.username = s.username;
     // MQTT v5 allows a password without a user name (spec 3.1.2.9), e.g. for a token.
