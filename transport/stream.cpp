@@ -17,11 +17,6 @@ inline auto use_ec(std::error_code& ec) {
     return asio::redirect_error(asio::use_awaitable, ec);
 }
 
-std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
-    const auto a = e.address();
-    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
-}
-
 // Closes the socket when the connect timeout passes, which cancels whatever is pending.
 struct deadline {
     std::shared_ptr<bool> fired = std::make_shared<bool>(false);
@@ -77,8 +72,8 @@ asio::awaitable<connect_result> stream::connect(const connect_options& o) {
                                               : ec.message())};
     }
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-    remote_ = endpoint_text(chosen);
-    local_ = endpoint_text(socket_.local_endpoint(ec));
+    remote_ = chosen;
+    local_ = socket_.local_endpoint(ec);
     if (!ep.tls) co_return connect_result{};
 
     std::string error;

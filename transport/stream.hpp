@@ -45,8 +45,8 @@ class stream {
 
     bool is_open() const;
     bool is_tls() const { return tls_ != nullptr; }
-    std::string remote() const { return remote_; }  // "127.0.0.1:1883"
-    std::string local() const { return local_; }
+    asio::ip::tcp::endpoint remote() const { return remote_; }  // once connected
+    asio::ip::tcp::endpoint local() const { return local_; }
     asio::any_io_executor get_executor() const { return executor_; }
 
   private:
@@ -54,7 +54,7 @@ class stream {
     std::optional<asio::ssl::context> context_;
     asio::ip::tcp::socket socket_;
     std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
-    std::string remote_, local_;
+    asio::ip::tcp::endpoint remote_, local_;
 };
 
 }  // namespace mqtt::transport

@@ -2,6 +2,11 @@
 
 namespace mqtt::transport {
 
+std::string to_string(const asio::ip::tcp::endpoint& e) {
+    const asio::ip::address a = e.address();
+    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(e.port());
+}
+
 void packet_tap::bytes(direction d, bytes_view data, std::chrono::system_clock::time_point time) {
     if (observers_.empty()) return;
     framer& f = d == direction::sent ? sent_ : received_;

@@ -4,6 +4,7 @@
 // packets with the protocol layer's framer (so a packet split across reads is seen once, whole).
 #pragma once
 
+#include <asio/ip/tcp.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -29,10 +30,13 @@ using packet_observer = std::function<void(const tapped_packet&)>;
 struct connection_event {
     bool opened = true;
     std::chrono::system_clock::time_point time;
-    std::string local;   // "127.0.0.1:54321" or "[::1]:54321"; empty when closed
-    std::string remote;  // "127.0.0.1:1883"
+    asio::ip::tcp::endpoint local;   // ours; unset (0.0.0.0:0) when closed
+    asio::ip::tcp::endpoint remote;  // the broker's
     bool tls = false;
 };
+
+// "127.0.0.1:1883", "[::1]:1883": an endpoint as a person (and a URL) writes it.
+std::string to_string(const asio::ip::tcp::endpoint& e);
 using connection_observer = std::function<void(const connection_event&)>;
 
 class packet_tap {

@@ -323,13 +323,16 @@ TEST(CaptureReader, ReadsBackWhatPcapWriterWrote) {
     } while (rl);
     big.insert(big.end(), {0x00, 0x01, 'b', 0x00});
     big.insert(big.end(), big_payload.begin(), big_payload.end());
-    for (const char* local : {"127.0.0.1:40001", "[::1]:40002"}) {
+    for (const char* ip : {"127.0.0.1", "::1"}) {
+        const asio::ip::address address = asio::ip::make_address(ip);
+        const asio::ip::tcp::endpoint local{address,
+                                            std::uint16_t(address.is_v6() ? 40002 : 40001)};
         {
             pcap_writer w(f);
             transport::connection_event e;
             e.time = t0;
             e.local = local;
-            e.remote = std::string(local).front() == '[' ? "[::1]:8883" : "127.0.0.1:8883";
+            e.remote = {address, 8883};
             e.tls = true;
             w.opened(e);
             for (const auto& [dir, b] :
@@ -341,7 +344,7 @@ TEST(CaptureReader, ReadsBackWhatPcapWriterWrote) {
         }  // closes: FIN both ways
         const auto streams = read_capture(f);
         ASSERT_EQ(streams.size(), 1u);
-        EXPECT_EQ(streams[0].client, local);
+        EXPECT_EQ(streams[0].client, transport::to_string(local));
         EXPECT_NE(streams[0].server.find(":1883"), std::string::npos);  // plain MQTT's port
         ASSERT_EQ(streams[0].packets.size(), 3u);
         EXPECT_EQ(streams[0].packets[2].bytes, big);
@@ -381,8 +384,8 @@ void write_own_session(const std::string& path, const std::vector<std::pair<dire
     pcap_writer w(path);
     transport::connection_event e;
     e.time = t0;
-    e.local = "127.0.0.1:40001";
-    e.remote = "127.0.0.1:1883";
+    e.local = {asio::ip::make_address("127.0.0.1"), 40001};
+    e.remote = {asio::ip::make_address("127.0.0.1"), 1883};
     w.opened(e);
     for (const auto& [dir, b] : p)
         w.packet({dir, t0, b});

@@ -310,8 +310,8 @@ TEST(InspectEncode, EncodesWhatPcapJsonPrints) {
         pcap_writer w(path);
         transport::connection_event e;
         e.time = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
-        e.local = "127.0.0.1:40001";
-        e.remote = "127.0.0.1:1883";
+        e.local = {asio::ip::make_address("127.0.0.1"), 40001};
+        e.remote = {asio::ip::make_address("127.0.0.1"), 1883};
         w.opened(e);
         for (const auto& [dir, b] : packets)
             w.packet({dir, e.time, b});

@@ -57,8 +57,9 @@ void write_flows(const std::string& path, const std::vector<flow>& flows) {
         };
         transport::connection_event e;
         e.time = t0;
-        e.local = "127.0.0.1:" + std::to_string(40000 + f.id);  // ports differ too
-        e.remote = "127.0.0.1:1883";
+        e.local = {asio::ip::make_address("127.0.0.1"),
+                   std::uint16_t(40000 + f.id)};  // ports differ too
+        e.remote = {asio::ip::make_address("127.0.0.1"), 1883};
         w.opened(e);
         for (const auto& [dir, b] : packets)
             w.packet({dir, t0, b});
@@ -249,8 +250,8 @@ TEST(InspectPcap, TruncationInsideAPacketIsThatStreamsProblem) {
         pcap_writer w(f);
         transport::connection_event e;
         e.time = t0;
-        e.local = "127.0.0.1:40001";
-        e.remote = "127.0.0.1:1883";
+        e.local = {asio::ip::make_address("127.0.0.1"), 40001};
+        e.remote = {asio::ip::make_address("127.0.0.1"), 1883};
         w.opened(e);
         const bytes connect{0x10, 0x0d, 0x00, 0x04, 'M',  'Q',  'T', 'T',
                             0x05, 0x02, 0x00, 0x3c, 0x00, 0x00, 0x00};

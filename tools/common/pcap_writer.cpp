@@ -1,6 +1,5 @@
 #include "tools/common/pcap_writer.hpp"
 
-#include <arpa/inet.h>
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -32,31 +31,24 @@ struct address {
     std::uint16_t port = 0;
 };
 
-// "127.0.0.1:54321" or "[::1]:54321"; 127.0.0.1:`fallback_port` when it cannot be read.
-address parse_address(const std::string& text, std::uint16_t fallback_port) {
+address from_endpoint(const asio::ip::tcp::endpoint& e) {
     address a;
-    std::string host = text;
-    std::uint16_t port = fallback_port;
-    const std::size_t colon = text.rfind(':');
-    if (colon != std::string::npos && colon + 1 < text.size()) {
-        host = text.substr(0, colon);
-        port = std::uint16_t(std::strtoul(text.c_str() + colon + 1, nullptr, 10));
+    const asio::ip::address ip = e.address();
+    if (ip.is_v6() && !ip.to_v6().is_v4_mapped()) {
+        a.v6 = true;
+        a.bytes = ip.to_v6().to_bytes();
+    } else {
+        const auto v4 =
+            ip.is_v6() ? asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6()) : ip.to_v4();
+        const auto b = v4.to_bytes();
+        std::copy(b.begin(), b.end(), a.bytes.begin());
     }
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-        host = host.substr(0, host.find('%'));  // a link-local address's scope (fe80::1%eth0)
-        if (::inet_pton(AF_INET6, host.c_str(), a.bytes.data()) == 1) {
-            a.v6 = true;
-            a.port = port;
-            return a;
-        }
-    }
-    if (::inet_pton(AF_INET, host.c_str(), a.bytes.data()) != 1) {
-        a.bytes = {127, 0, 0, 1};
-    }
-    a.port = port;
+    a.port = e.port();
     return a;
 }
+
+// The connection assumed when packets come before any opened(): 127.0.0.1:49152 -> :1883.
+const asio::ip::tcp::endpoint assumed_client{asio::ip::make_address_v4("127.0.0.1"), 49152};
 
 void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v) {
     b[at] = std::uint8_t(v >> 8);
@@ -201,8 +193,8 @@ pcap_writer::~pcap_writer() {
 
 void pcap_writer::opened(const transport::connection_event& e) {
     state_->close(e.time);
-    state_->client = parse_address(e.local, 49152);
-    state_->server = parse_address(e.remote, mqtt_port);
+    state_->client = from_endpoint(e.local);
+    state_->server = from_endpoint(e.remote);
     state_->server.port = mqtt_port;
     if (state_->server.v6 != state_->client.v6) {  // keep one family: the client's address
         state_->server = state_->client;
@@ -214,8 +206,9 @@ void pcap_writer::opened(const transport::connection_event& e) {
 
 void pcap_writer::packet(const transport::tapped_packet& p) {
     if (!state_->open) {
-        state_->client = parse_address("127.0.0.1:49152", 49152);
-        state_->server = parse_address("127.0.0.1:1883", mqtt_port);
+        state_->client = from_endpoint(assumed_client);
+        state_->server = state_->client;
+        state_->server.port = mqtt_port;
         state_->handshake(p.time);
     }
     const bool from_client = p.dir == transport::direction::sent;

@@ -128,8 +128,8 @@ void trace_printer::attach(transport::packet_tap& tap) {
     tap.add([this](const transport::tapped_packet& p) { packet(p.dir, p.time, p.bytes); });
     tap.add_connection_observer([this](const transport::connection_event& e) {
         if (e.opened) {
-            note(e.time, fmt::format("connected to {} from {}{}", e.remote, e.local,
-                                     e.tls ? " over TLS" : ""));
+            note(e.time, fmt::format("connected to {} from {}{}", transport::to_string(e.remote),
+                                     transport::to_string(e.local), e.tls ? " over TLS" : ""));
         } else {
             note(e.time, "connection closed");
         }
