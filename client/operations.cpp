@@ -278,9 +278,9 @@ void client::start_disconnect(session::disconnect_options options,
                               completion<disconnect_signature> h) {
     asio::post(core_->strand,
                [core = core_, options = std::move(options), h = std::move(h)]() mutable {
-                   const std::error_code ec = core->session->disconnect(options, core->now());
-                   if (ec == session::errc::invalid_argument) {
-                       h(ec);  // the options were refused (spec 3.14.2.2.2): nothing changed
+                   const std::error_code ec = core->session->disconnect(options, core->now()).error;
+                   if (ec && ec != session::errc::not_connected && ec != session::errc::closed) {
+                       h(ec);  // the options were refused (spec 3.14.2): nothing changed
                        return;
                    }
                    core->stopped = true;

@@ -74,7 +74,7 @@ void expect_commands_closed(session& s, time_point now) {
     EXPECT_EQ(s.publish(make_message("a/b", "x", qos::at_least_once), now).error, errc::closed);
     EXPECT_EQ(s.subscribe({{"a/#"}}, {}, now).error, errc::closed);
     EXPECT_EQ(s.unsubscribe({"a/#"}, {}, now).error, errc::closed);
-    EXPECT_EQ(s.disconnect({}, now), errc::closed);
+    EXPECT_EQ(s.disconnect({}, now).error, errc::closed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,7 +669,7 @@ TEST(session_connection, disconnect_normal_then_nothing_sent_MQTT_3_14_4_1) {
     scripted_peer peer(s);
     peer.handshake();
 
-    EXPECT_FALSE(s.disconnect({}, peer.now));
+    EXPECT_TRUE(s.disconnect({}, peer.now));
     const disconnect d = peer.expect<disconnect>();
     EXPECT_EQ(d.reason, reason_code::success);  // Normal disconnection: the Will is dropped
     EXPECT_TRUE(d.props.empty());
@@ -703,7 +703,7 @@ TEST(session_connection, disconnect_with_will_message_0x04) {
 
     disconnect_options d;
     d.reason = reason_code::disconnect_with_will_message;  // the server publishes the Will
-    EXPECT_FALSE(s.disconnect(d, peer.now));
+    EXPECT_TRUE(s.disconnect(d, peer.now));
     EXPECT_EQ(peer.expect<disconnect>().reason, reason_code::disconnect_with_will_message);
     const disconnected ev = peer.expect_event<disconnected>();
     EXPECT_EQ(ev.cause, disconnect_cause::client);
@@ -724,7 +724,7 @@ TEST(session_connection, disconnect_updates_session_expiry_with_reason_string_an
     opt.session_expiry_interval = 0;
     opt.reason_string = "shutting down";
     opt.user_properties = {{"who", "operator"}};
-    EXPECT_FALSE(s.disconnect(opt, peer.now));
+    EXPECT_TRUE(s.disconnect(opt, peer.now));
     const disconnect d = peer.expect<disconnect>();
     static const string_pair user_props[] = {{"who", "operator"}};
     disconnect expected;
@@ -744,14 +744,18 @@ TEST(session_connection, disconnect_refuses_session_expiry_update_when_connect_h
     // (spec 3.14.2.2.2): refused locally, nothing sent, still connected.
     disconnect_options opt;
     opt.session_expiry_interval = 60;
-    EXPECT_EQ(s.disconnect(opt, peer.now), errc::invalid_argument);
+    const command_result r = s.disconnect(opt, peer.now);
+    EXPECT_EQ(r.error, errc::invalid_argument);
+    EXPECT_EQ(r.detail,
+              "a non-zero Session Expiry Interval in DISCONNECT is not allowed when CONNECT's was "
+              "0 (spec 3.14.2.2.2)");
     peer.expect_nothing_sent();
     peer.expect_no_event();
     EXPECT_EQ(s.current_state(), state::connected);
     EXPECT_FALSE(s.wants_close());
 
     // A valid DISCONNECT still goes out.
-    EXPECT_FALSE(s.disconnect({}, peer.now));
+    EXPECT_TRUE(s.disconnect({}, peer.now));
     EXPECT_EQ(peer.expect<disconnect>().reason, reason_code::success);
 }
 
