@@ -13,7 +13,7 @@
 #include "client/session/session.hpp"
 #include "protocol/render.hpp"
 #include "tests/protocol/test_support.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
@@ -21,26 +21,6 @@ namespace {
 using namespace std::chrono_literals;
 using mqtt::test::list;
 using mqtt::test::same_packet;
-
-byte_vector bytes_of(std::string_view s) {
-    return byte_vector(s.begin(), s.end());
-}
-
-message make_message(std::string topic, std::string_view payload, mqtt::qos q) {
-    message m;
-    m.topic = std::move(topic);
-    m.payload = bytes_of(payload);
-    m.qos = q;
-    return m;
-}
-
-std::string rc_name(reason_code rc) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string s = "0x";
-    s += digits[to_byte(rc) >> 4];
-    s += digits[to_byte(rc) & 0xF];
-    return s + " " + std::string(reason_code_name(rc));
-}
 
 // The spec's defaults for a CONNACK without properties (spec 3.2.2.3).
 void expect_limits(const server_limits& actual, const server_limits& expected) {

@@ -8,44 +8,10 @@
 #include <vector>
 
 #include "client/session/session.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
-
-bool contains_ignoring_case(std::string_view text, std::string_view word) {
-    auto lower = [](std::string_view s) {
-        std::string out(s);
-        for (char& c : out)
-            if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-        return out;
-    };
-    return lower(text).find(lower(word)) != std::string::npos;
-}
-
-// A connected session.
-struct connected_session {
-    session s;
-    scripted_peer peer;
-    explicit connected_session(connack ack = {}, connect_options o = {})
-        : s(std::move(o)), peer(s) {
-        peer.handshake(ack);
-    }
-};
-
-message make_message(std::string topic, qos q = qos::at_least_once) {
-    message m;
-    m.topic = std::move(topic);
-    m.payload = {'p'};
-    m.qos = q;
-    return m;
-}
-
-subscription_request sub(std::string filter) {
-    subscription_request r;
-    r.topic_filter = std::move(filter);
-    return r;
-}
 
 // Refused with `e`, the detail names `field`, and nothing happened.
 void expect_refused(connected_session& c, const command_result& r, errc e, std::string_view field) {
@@ -153,7 +119,7 @@ TEST(misuse, qos_above_server_maximum_MQTT_3_2_2_11) {
     {
         connack ack;
         ack.props.maximum_qos = 1;
-        connected_session c(ack);
+        connected_session c({}, ack);
         message m = make_message("t", qos::exactly_once);
         expect_refused(c, c.s.publish(m, c.peer.now), errc::qos_not_supported, "Maximum QoS");
         m.qos = qos::at_least_once;  // within the maximum
@@ -163,7 +129,7 @@ TEST(misuse, qos_above_server_maximum_MQTT_3_2_2_11) {
     {
         connack ack;
         ack.props.maximum_qos = 0;
-        connected_session c(ack);
+        connected_session c({}, ack);
         for (qos q : {qos::at_least_once, qos::exactly_once}) {
             expect_refused(c, c.s.publish(make_message("t", q), c.peer.now),
                            errc::qos_not_supported, "Maximum QoS");
@@ -177,7 +143,7 @@ TEST(misuse, qos_above_server_maximum_MQTT_3_2_2_11) {
 TEST(misuse, retain_when_unavailable_MQTT_3_2_2_14) {
     connack ack;
     ack.props.retain_available = 0;
-    connected_session c(ack);
+    connected_session c({}, ack);
     message m = make_message("t");
     m.retain = true;
     expect_publish_refused(c, m, errc::retain_not_supported, "retain");
@@ -194,7 +160,7 @@ TEST(misuse, retain_when_unavailable_MQTT_3_2_2_14) {
 TEST(misuse, packet_over_server_maximum_measured_on_whole_packet_MQTT_3_2_2_15) {
     connack ack;
     ack.props.maximum_packet_size = 100;
-    connected_session c(ack);
+    connected_session c({}, ack);
 
     auto sized = [](std::size_t payload, qos q) {
         message m = make_message("a/b", q);
@@ -228,7 +194,7 @@ TEST(misuse, packet_over_server_maximum_measured_on_whole_packet_MQTT_3_2_2_15) 
 TEST(misuse, subscribe_over_server_maximum_MQTT_3_2_2_15) {
     connack ack;
     ack.props.maximum_packet_size = 50;
-    connected_session c(ack);
+    connected_session c({}, ack);
     expect_refused(c, c.s.subscribe({sub(std::string(60, 'f'))}, {}, c.peer.now),
                    errc::packet_too_large, "Maximum Packet Size");
     expect_refused(c, c.s.unsubscribe({std::string(60, 'f')}, {}, c.peer.now),

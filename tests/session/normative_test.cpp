@@ -32,7 +32,7 @@
 #include "client/session/authenticator.hpp"
 #include "client/session/session.hpp"
 #include "tests/protocol/test_support.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
@@ -131,23 +131,6 @@ const std::set<std::uint8_t> auth_reasons = {0x00, 0x18, 0x19};                 
 // ---------------------------------------------------------------------------------------------
 // Driving the session
 
-message make_message(std::string topic, qos q = qos::at_least_once, std::string_view payload = "p",
-                     bool retain = false) {
-    message m;
-    m.topic = std::move(topic);
-    m.payload.assign(payload.begin(), payload.end());
-    m.qos = q;
-    m.retain = retain;
-    return m;
-}
-
-subscription_request sub(std::string filter, qos q = qos::at_most_once) {
-    subscription_request r;
-    r.topic_filter = std::move(filter);
-    r.max_qos = q;
-    return r;
-}
-
 connect_options keep_session(std::uint32_t expiry = 600) {
     connect_options o;
     o.client_id = "normative";
@@ -161,50 +144,30 @@ connack session_present() {
     return ack;
 }
 
-// A connected session. The tests take its output raw with out() and feed the server's bytes with
-// server(), which returns what the session wrote in answer; `peer` keeps the clock and events.
-struct connected_session {
-    explicit connected_session(connect_options o = {}, connack ack = {})
-        : s(std::move(o)), peer(s) {
-        peer.handshake(ack);
-    }
-    session s;
-    scripted_peer peer;
+// A new network connection for `c`: returns what followed CONNACK `ack`; the CONNECT sent before
+// it goes to `connect_bytes`.
+byte_vector reconnect(connected_session& c, const connack& ack,
+                      byte_vector* connect_bytes = nullptr) {
+    c.s.connection_lost(c.peer.now);
+    c.s.connection_opened(c.peer.now);
+    byte_vector connect = c.out();
+    EXPECT_EQ(one_packet(connect).type(), connect_type) << to_hex(connect);
+    if (connect_bytes) *connect_bytes = std::move(connect);
+    return c.server(ack);
+}
 
-    byte_vector out() { return s.take_output(); }
-    byte_vector server(const byte_vector& bytes) {
-        s.receive(bytes, peer.now);
-        return s.take_output();
+// Publishes `m`, which must go out at once as one PUBLISH; returns its Packet Identifier, read
+// from the raw bytes.
+std::uint16_t publish_raw(connected_session& c, message m) {
+    const command_result r = c.s.publish(std::move(m), c.peer.now);
+    EXPECT_TRUE(r) << r.detail;
+    const std::vector<raw_packet> packets = split(c.out());
+    if (packets.size() != 1 || packets[0].type() != publish_type) {
+        ADD_FAILURE() << "expected one PUBLISH, the session wrote " << packets.size() << " packets";
+        return 0;
     }
-    byte_vector server(const packet& p) { return server(encode_to_vector(p)); }
-
-    // A new network connection: returns the CONNECT; then CONNACK `ack`, returning what followed.
-    byte_vector reconnect(const connack& ack, byte_vector* connect_bytes = nullptr) {
-        s.connection_lost(peer.now);
-        s.connection_opened(peer.now);
-        byte_vector c = out();
-        EXPECT_EQ(one_packet(c).type(), connect_type) << to_hex(c);
-        if (connect_bytes) *connect_bytes = std::move(c);
-        return server(ack);
-    }
-    std::vector<event> events() {
-        std::vector<event> all;
-        while (auto e = peer.next_event())
-            all.push_back(std::move(*e));
-        return all;
-    }
-    std::uint16_t publish(message m) {
-        const command_result r = s.publish(std::move(m), peer.now);
-        EXPECT_TRUE(r) << r.detail;
-        const std::vector<raw_packet> packets = split(out());
-        if (packets.size() != 1 || packets[0].type() != publish_type) {
-            ADD_FAILURE() << "expected one PUBLISH, the session wrote " << packets.size()
-                          << " packets";
-            return 0;
-        }
-        return publish_id(packets[0]);
-    }
-};
+    return publish_id(packets[0]);
+}
 
 template <class E>
 std::size_t count(const std::vector<event>& events) {
@@ -319,11 +282,11 @@ TEST(normative, MQTT_3_1_2_23_session_state_kept_after_disconnect) {
     for (const bool by_disconnect : {true, false}) {
         SCOPED_TRACE(by_disconnect ? "ended by our DISCONNECT" : "connection lost");
         connected_session c(keep_session(600));
-        const std::uint16_t one = c.publish(make_message("q1", qos::at_least_once));
-        const std::uint16_t two = c.publish(make_message("q2", qos::exactly_once));
+        const std::uint16_t one = publish_raw(c, make_message("q1", qos::at_least_once));
+        const std::uint16_t two = publish_raw(c, make_message("q2", qos::exactly_once));
         c.server(pubrec{two, reason_code::success, {}});  // PUBREL out
         c.server(hex("34 07 0001 't' 0007 00 'x'"));      // inbound QoS 2, id 7
-        c.events();
+        c.peer.drain_events();
 
         if (by_disconnect) {
             ASSERT_TRUE(c.s.disconnect({}, c.peer.now));
@@ -331,7 +294,7 @@ TEST(normative, MQTT_3_1_2_23_session_state_kept_after_disconnect) {
         }
         byte_vector connect_bytes;
         const std::vector<raw_packet> resent =
-            split(c.reconnect(session_present(), &connect_bytes));
+            split(reconnect(c, session_present(), &connect_bytes));
         // CONNECT says Clean Start 0 (Connect Flags, after the 2+4+1 bytes of name and version).
         const raw_packet cp = one_packet(connect_bytes);
         ASSERT_GT(cp.body.size(), 7u);
@@ -344,7 +307,7 @@ TEST(normative, MQTT_3_1_2_23_session_state_kept_after_disconnect) {
         EXPECT_EQ(resent[1].u16(0), two);
         // The inbound QoS 2 message is still known: acknowledged again, not delivered again.
         EXPECT_EQ(c.server(hex("3C 07 0001 't' 0007 00 'x'")), hex("50 02 0007"));
-        EXPECT_EQ(count<message_received>(c.events()), 0u);
+        EXPECT_EQ(count<message_received>(c.peer.drain_events()), 0u);
         EXPECT_EQ(c.server(hex("62 02 0007")), hex("70 02 0007"));  // PUBCOMP 0x00
     }
 }
@@ -356,7 +319,7 @@ TEST(normative, MQTT_3_1_3_1_connect_payload_order) {
     o.client_id = "cid";
     o.keep_alive = 30;
     will_options will;
-    will.message = make_message("w/t", qos::at_least_once, "bye");
+    will.message = make_message("w/t", "bye", qos::at_least_once);
     will.will_delay_interval = 5;
     o.will = will;
     o.username = "u";
@@ -420,7 +383,7 @@ TEST(normative, MQTT_3_1_3_11_will_topic_utf8) {
     connect_options o;
     o.keep_alive = 0;
     will_options will;
-    will.message = make_message("\xC3\xBC/w", qos::at_most_once, "");  // "ü/w": 4 bytes
+    will.message = make_message("\xC3\xBC/w", "", qos::at_most_once);  // "ü/w": 4 bytes
     o.will = will;
     {
         session s(o);
@@ -476,14 +439,14 @@ TEST(normative, MQTT_3_1_3_12_user_name_utf8) {
 // MQTT-2.2.1-2: "A QoS 0 PUBLISH has no Packet Identifier field."
 TEST(normative, MQTT_2_2_1_2_qos0_publish_has_no_packet_identifier) {
     connected_session c;
-    ASSERT_TRUE(c.s.publish(make_message("a/b", qos::at_most_once, "hi"), c.peer.now));
+    ASSERT_TRUE(c.s.publish(make_message("a/b", "hi", qos::at_most_once), c.peer.now));
     EXPECT_EQ(c.out(), hex("30 08"       // PUBLISH QoS 0, Remaining Length 8
                            "0003 'a/b'"  // Topic Name, then straight to the properties
                            "00"          // Property Length 0
                            "'hi'"));     // Payload
     // Also while a QoS 1 message holds Packet Identifier 1.
-    ASSERT_EQ(c.publish(make_message("a/b", qos::at_least_once, "hi")), 1);
-    ASSERT_TRUE(c.s.publish(make_message("a/b", qos::at_most_once, "hi"), c.peer.now));
+    ASSERT_EQ(publish_raw(c, make_message("a/b", "hi", qos::at_least_once)), 1);
+    ASSERT_TRUE(c.s.publish(make_message("a/b", "hi", qos::at_most_once), c.peer.now));
     EXPECT_EQ(c.out(), hex("30 08 0003 'a/b' 00 'hi'"));
 }
 
@@ -509,7 +472,7 @@ TEST(normative, MQTT_2_2_2_1_property_length_zero_when_no_properties) {
     o.client_id = "c";
     o.keep_alive = 10;
     will_options will;
-    will.message = make_message("w", qos::at_most_once, "");
+    will.message = make_message("w", "", qos::at_most_once);
     o.will = will;
     session s(o);
     scripted_peer peer(s);
@@ -530,11 +493,11 @@ TEST(normative, MQTT_2_2_2_1_property_length_zero_when_no_properties) {
     EXPECT_EQ(s.take_output(), hex("A2 08 0002"
                                    "00"  // UNSUBSCRIBE Property Length 0
                                    "0003 'a/b'"));
-    ASSERT_TRUE(s.publish(make_message("a/b", qos::at_least_once, "hi"), peer.now));
+    ASSERT_TRUE(s.publish(make_message("a/b", "hi", qos::at_least_once), peer.now));
     EXPECT_EQ(s.take_output(), hex("32 0A 0003 'a/b' 0003"
                                    "00"  // PUBLISH Property Length 0
                                    "'hi'"));
-    ASSERT_TRUE(s.publish(make_message("a/b", qos::at_most_once, "hi"), peer.now));
+    ASSERT_TRUE(s.publish(make_message("a/b", "hi", qos::at_most_once), peer.now));
     EXPECT_EQ(s.take_output(), hex("30 08 0003 'a/b' 00 'hi'"));
 }
 
@@ -544,36 +507,36 @@ TEST(normative, MQTT_2_2_2_1_property_length_zero_when_no_properties) {
 // MQTT-3.3.1-1: "DUP=1 whenever a PUBLISH is being re-delivered."
 TEST(normative, MQTT_3_3_1_1_dup_set_on_redelivery) {
     connected_session c(keep_session());
-    ASSERT_TRUE(c.s.publish(make_message("a", qos::at_least_once, "1"), c.peer.now));
-    ASSERT_TRUE(c.s.publish(make_message("b", qos::exactly_once, "2"), c.peer.now));
+    ASSERT_TRUE(c.s.publish(make_message("a", "1", qos::at_least_once), c.peer.now));
+    ASSERT_TRUE(c.s.publish(make_message("b", "2", qos::exactly_once), c.peer.now));
     EXPECT_EQ(c.out(), hex("32 07 0001 'a' 0001 00 '1'"  // first sends: DUP 0
                            "34 07 0001 'b' 0002 00 '2'"));
-    EXPECT_EQ(c.reconnect(session_present()),
+    EXPECT_EQ(reconnect(c, session_present()),
               hex("3A 07 0001 'a' 0001 00 '1'"     // PUBLISH, DUP 1, QoS 1
                   "3C 07 0001 'b' 0002 00 '2'"));  // PUBLISH, DUP 1, QoS 2
     // Again on the next connection, as long as they stay unacknowledged.
-    EXPECT_EQ(c.reconnect(session_present()),
+    EXPECT_EQ(reconnect(c, session_present()),
               hex("3A 07 0001 'a' 0001 00 '1' 3C 07 0001 'b' 0002 00 '2'"));
 }
 
 // MQTT-3.3.1-2: "DUP=0 on every QoS 0 PUBLISH."
 TEST(normative, MQTT_3_3_1_2_dup_0_on_qos0) {
     connected_session c(keep_session());
-    ASSERT_TRUE(c.s.publish(make_message("a", qos::at_most_once, "0"), c.peer.now));
-    ASSERT_TRUE(c.s.publish(make_message("a", qos::at_most_once, "r", true), c.peer.now));
+    ASSERT_TRUE(c.s.publish(make_message("a", "0", qos::at_most_once), c.peer.now));
+    ASSERT_TRUE(c.s.publish(make_message("a", "r", qos::at_most_once, true), c.peer.now));
     EXPECT_EQ(c.out(), hex("30 05 0001 'a' 00 '0'"     // DUP 0, QoS 0
                            "31 05 0001 'a' 00 'r'"));  // DUP 0, QoS 0, RETAIN
     // Right after a resend with DUP 1, a QoS 0 message still has DUP 0.
-    c.publish(make_message("b", qos::at_least_once, "1"));
-    EXPECT_EQ(c.reconnect(session_present()), hex("3A 07 0001 'b' 0001 00 '1'"));
-    ASSERT_TRUE(c.s.publish(make_message("a", qos::at_most_once, "0"), c.peer.now));
+    publish_raw(c, make_message("b", "1", qos::at_least_once));
+    EXPECT_EQ(reconnect(c, session_present()), hex("3A 07 0001 'b' 0001 00 '1'"));
+    ASSERT_TRUE(c.s.publish(make_message("a", "0", qos::at_most_once), c.peer.now));
     EXPECT_EQ(c.out(), hex("30 05 0001 'a' 00 '0'"));
 }
 
 // MQTT-3.3.2-1: "Topic Name is the first variable-header field of PUBLISH and is UTF-8 encoded."
 TEST(normative, MQTT_3_3_2_1_topic_name_first_and_utf8) {
     connected_session c;
-    ASSERT_TRUE(c.s.publish(make_message("\xC3\xBC/x", qos::at_least_once, "p"), c.peer.now));
+    ASSERT_TRUE(c.s.publish(make_message("\xC3\xBC/x", "p", qos::at_least_once), c.peer.now));
     EXPECT_EQ(c.out(), hex("32 0A"
                            "0004 C3BC '/x'"  // Topic Name "ü/x", first, length in bytes
                            "0001 00 'p'"));  // Packet Identifier, Property Length, Payload
@@ -588,7 +551,7 @@ TEST(normative, MQTT_3_3_4_1_receiver_answers_as_qos_requires) {
     EXPECT_TRUE(c.server(hex("30 04 0001 't' 00")).empty()) << "QoS 0: no answer";
     EXPECT_EQ(c.server(hex("32 06 0001 't' 0005 00")), hex("40 02 0005"));  // QoS 1: PUBACK
     EXPECT_EQ(c.server(hex("34 06 0001 't' 0006 00")), hex("50 02 0006"));  // QoS 2: PUBREC
-    EXPECT_EQ(count<message_received>(c.events()), 3u);
+    EXPECT_EQ(count<message_received>(c.peer.drain_events()), 3u);
 }
 
 // =============================================================================================
@@ -629,11 +592,11 @@ TEST(normative, MQTT_3_5_2_1_pubrec_reason_codes_defined) {
 // MQTT-3.6.2-1: "PUBREL sender uses only defined PUBREL Reason Codes (0x00, 0x92)."
 TEST(normative, MQTT_3_6_2_1_pubrel_reason_codes_defined) {
     connected_session c(keep_session());
-    const std::uint16_t id = c.publish(make_message("t", qos::exactly_once));
+    const std::uint16_t id = publish_raw(c, make_message("t", qos::exactly_once));
     std::vector<raw_packet> sent;
     sent.push_back(one_packet(c.server(pubrec{id, reason_code::success, {}})));  // ours
     sent.push_back(one_packet(c.server(hex("50 02 0999"))));  // an identifier we never used
-    const std::vector<raw_packet> resent = split(c.reconnect(session_present()));  // PUBREL again
+    const std::vector<raw_packet> resent = split(reconnect(c, session_present()));  // PUBREL again
     sent.insert(sent.end(), resent.begin(), resent.end());
     ASSERT_EQ(sent.size(), 3u);
     for (const raw_packet& p : sent) {
@@ -886,11 +849,11 @@ TEST(normative, MQTT_4_1_0_1_session_state_kept_while_connected) {
     connect_options o;
     o.keep_alive = 10;
     connected_session c(o);
-    const std::uint16_t one = c.publish(make_message("q1", qos::at_least_once));
-    const std::uint16_t two = c.publish(make_message("q2", qos::exactly_once));
+    const std::uint16_t one = publish_raw(c, make_message("q1", qos::at_least_once));
+    const std::uint16_t two = publish_raw(c, make_message("q2", qos::exactly_once));
     EXPECT_EQ(one_packet(c.server(pubrec{two, reason_code::success, {}})).type(), pubrel_type);
     EXPECT_EQ(c.server(hex("34 06 0001 't' 0007 00")), hex("50 02 0007"));
-    c.events();
+    c.peer.drain_events();
 
     // A long time, keep-alive rounds and other traffic.
     for (int round = 0; round < 20; ++round) {
@@ -904,7 +867,7 @@ TEST(normative, MQTT_4_1_0_1_session_state_kept_while_connected) {
     const mqtt::subscribe s = c.peer.expect<mqtt::subscribe>();
     const reason_code granted[] = {reason_code::success};
     c.peer.reply(suback{s.packet_id, {}, mqtt::test::list(granted)});
-    const std::vector<event> during = c.events();
+    const std::vector<event> during = c.peer.drain_events();
     EXPECT_EQ(count<session_discarded>(during), 0u);
     EXPECT_EQ(count<disconnected>(during), 0u);
     EXPECT_EQ(c.s.inflight(), 2u);
@@ -912,11 +875,11 @@ TEST(normative, MQTT_4_1_0_1_session_state_kept_while_connected) {
 
     // Everything is still known.
     EXPECT_EQ(c.server(hex("3C 06 0001 't' 0007 00")), hex("50 02 0007"));
-    EXPECT_EQ(count<message_received>(c.events()), 0u) << "delivered twice";
+    EXPECT_EQ(count<message_received>(c.peer.drain_events()), 0u) << "delivered twice";
     EXPECT_EQ(c.server(hex("62 02 0007")), hex("70 02 0007"));  // 0x00, not 0x92
     EXPECT_TRUE(c.server(puback{one, reason_code::success, {}}).empty());
     EXPECT_TRUE(c.server(pubcomp{two, reason_code::success, {}}).empty());
-    const std::vector<event> done = c.events();
+    const std::vector<event> done = c.peer.drain_events();
     ASSERT_EQ(count<publish_completed>(done), 2u);
     for (const event& e : done) {
         if (auto* p = std::get_if<publish_completed>(&e)) {
@@ -930,36 +893,36 @@ TEST(normative, MQTT_4_1_0_1_session_state_kept_while_connected) {
 // round the whole range; the next one wraps around past them.
 TEST(normative, MQTT_4_3_2_1_qos1_unused_packet_identifier) {
     connected_session c;
-    ASSERT_EQ(c.publish(make_message("held", qos::at_least_once)), 1);
+    ASSERT_EQ(publish_raw(c, make_message("held", qos::at_least_once)), 1);
     ASSERT_TRUE(c.s.subscribe({sub("x")}, {}, c.peer.now));
     ASSERT_EQ(one_packet(c.out()).u16(0), 2);
     for (std::uint32_t expected = 3; expected <= 65'535; ++expected) {
-        const std::uint16_t id = c.publish(make_message("t", qos::at_least_once));
+        const std::uint16_t id = publish_raw(c, make_message("t", qos::at_least_once));
         ASSERT_EQ(std::uint32_t(id), expected);
         c.s.receive(byte_vector{0x40, 0x02, std::uint8_t(id >> 8), std::uint8_t(id)}, c.peer.now);
         while (c.s.poll_event()) {
         }
     }
-    EXPECT_EQ(c.publish(make_message("t", qos::at_least_once)), 3) << "1 and 2 are in use";
-    EXPECT_EQ(c.publish(make_message("t", qos::at_least_once)), 4);
+    EXPECT_EQ(publish_raw(c, make_message("t", qos::at_least_once)), 3) << "1 and 2 are in use";
+    EXPECT_EQ(publish_raw(c, make_message("t", qos::at_least_once)), 4);
 }
 
 // MQTT-4.3.2-3: "QoS 1 sender treats the PUBLISH as unacknowledged until the matching PUBACK."
 TEST(normative, MQTT_4_3_2_3_qos1_unacknowledged_until_matching_puback) {
     connected_session c(keep_session());
-    const std::uint16_t id = c.publish(make_message("t", qos::at_least_once, "1"));
+    const std::uint16_t id = publish_raw(c, make_message("t", "1", qos::at_least_once));
     ASSERT_EQ(id, 1);
     EXPECT_TRUE(c.server(hex("40 02 0002")).empty());  // PUBACK for another identifier
     EXPECT_TRUE(c.server(hex("70 02 0001")).empty());  // PUBCOMP is not its acknowledgement
-    EXPECT_EQ(count<publish_completed>(c.events()), 0u);
+    EXPECT_EQ(count<publish_completed>(c.peer.drain_events()), 0u);
     EXPECT_EQ(c.s.inflight(), 1u);
     // Still unacknowledged on the next connection: sent again.
-    EXPECT_EQ(c.reconnect(session_present()), hex("3A 07 0001 't' 0001 00 '1'"));
+    EXPECT_EQ(reconnect(c, session_present()), hex("3A 07 0001 't' 0001 00 '1'"));
     EXPECT_TRUE(c.server(hex("40 02 0001")).empty());  // the matching PUBACK
-    const std::vector<event> done = c.events();
+    const std::vector<event> done = c.peer.drain_events();
     EXPECT_EQ(count<publish_completed>(done), 1u);
     EXPECT_EQ(c.s.inflight(), 0u);
-    EXPECT_TRUE(c.reconnect(session_present()).empty()) << "acknowledged: never sent again";
+    EXPECT_TRUE(reconnect(c, session_present()).empty()) << "acknowledged: never sent again";
 }
 
 // MQTT-4.3.2-4: "QoS 1 receiver sends PUBACK with the same identifier after taking ownership."
@@ -969,18 +932,18 @@ TEST(normative, MQTT_4_3_2_4_qos1_receiver_puback_same_identifier) {
                            "32 06 0001 't' FFFF 00"
                            "32 06 0001 't' 0001 00")),
               hex("40 02 0007 40 02 FFFF 40 02 0001"));
-    EXPECT_EQ(count<message_received>(c.events()), 3u);
+    EXPECT_EQ(count<message_received>(c.peer.drain_events()), 3u);
 }
 
 // MQTT-4.3.3-1: "QoS 2 sender allocates an unused Packet Identifier per new message."
 // Identifier 1 waits for PUBCOMP, 2 for PUBREC, while 65,533 other QoS 2 messages complete.
 TEST(normative, MQTT_4_3_3_1_qos2_unused_packet_identifier) {
     connected_session c;
-    ASSERT_EQ(c.publish(make_message("a", qos::exactly_once)), 1);
+    ASSERT_EQ(publish_raw(c, make_message("a", qos::exactly_once)), 1);
     EXPECT_EQ(c.server(hex("50 02 0001")), hex("62 02 0001"));  // now awaiting PUBCOMP
-    ASSERT_EQ(c.publish(make_message("b", qos::exactly_once)), 2);
+    ASSERT_EQ(publish_raw(c, make_message("b", qos::exactly_once)), 2);
     for (std::uint32_t expected = 3; expected <= 65'535; ++expected) {
-        const std::uint16_t id = c.publish(make_message("t", qos::exactly_once));
+        const std::uint16_t id = publish_raw(c, make_message("t", qos::exactly_once));
         ASSERT_EQ(std::uint32_t(id), expected);
         const std::uint8_t hi = std::uint8_t(id >> 8), lo = std::uint8_t(id);
         c.s.receive(byte_vector{0x50, 0x02, hi, lo}, c.peer.now);  // PUBREC
@@ -989,34 +952,34 @@ TEST(normative, MQTT_4_3_3_1_qos2_unused_packet_identifier) {
         while (c.s.poll_event()) {
         }
     }
-    EXPECT_EQ(c.publish(make_message("t", qos::exactly_once)), 3) << "1 and 2 are in use";
+    EXPECT_EQ(publish_raw(c, make_message("t", qos::exactly_once)), 3) << "1 and 2 are in use";
 }
 
 // MQTT-4.3.3-3: "QoS 2 sender treats the PUBLISH as unacknowledged until the matching PUBREC."
 TEST(normative, MQTT_4_3_3_3_qos2_unacknowledged_until_matching_pubrec) {
     connected_session c(keep_session());
-    ASSERT_EQ(c.publish(make_message("t", qos::exactly_once, "2")), 1);
+    ASSERT_EQ(publish_raw(c, make_message("t", "2", qos::exactly_once)), 1);
     // PUBREC for another identifier: answered for that identifier only, not taken as ours.
     EXPECT_EQ(c.server(hex("50 02 0002")), hex("62 03 0002 92"));
     EXPECT_TRUE(c.server(hex("40 02 0001")).empty());  // PUBACK is not its acknowledgement
-    EXPECT_EQ(count<publish_completed>(c.events()), 0u);
+    EXPECT_EQ(count<publish_completed>(c.peer.drain_events()), 0u);
     // Still unacknowledged: the PUBLISH is sent again, not a PUBREL.
-    EXPECT_EQ(c.reconnect(session_present()), hex("3C 07 0001 't' 0001 00 '2'"));
+    EXPECT_EQ(reconnect(c, session_present()), hex("3C 07 0001 't' 0001 00 '2'"));
     EXPECT_EQ(c.server(hex("50 02 0001")), hex("62 02 0001"));  // the matching PUBREC
 }
 
 // MQTT-4.3.3-5: "QoS 2 sender treats the PUBREL as unacknowledged until the matching PUBCOMP."
 TEST(normative, MQTT_4_3_3_5_pubrel_unacknowledged_until_matching_pubcomp) {
     connected_session c(keep_session());
-    ASSERT_EQ(c.publish(make_message("t", qos::exactly_once)), 1);
+    ASSERT_EQ(publish_raw(c, make_message("t", qos::exactly_once)), 1);
     EXPECT_EQ(c.server(hex("50 02 0001")), hex("62 02 0001"));
     EXPECT_TRUE(c.server(hex("70 02 0002")).empty());  // PUBCOMP for another identifier
-    EXPECT_EQ(count<publish_completed>(c.events()), 0u);
-    EXPECT_EQ(c.reconnect(session_present()), hex("62 02 0001"));  // the PUBREL again
-    EXPECT_EQ(c.reconnect(session_present()), hex("62 02 0001"));
+    EXPECT_EQ(count<publish_completed>(c.peer.drain_events()), 0u);
+    EXPECT_EQ(reconnect(c, session_present()), hex("62 02 0001"));  // the PUBREL again
+    EXPECT_EQ(reconnect(c, session_present()), hex("62 02 0001"));
     EXPECT_TRUE(c.server(hex("70 02 0001")).empty());  // the matching PUBCOMP
-    EXPECT_EQ(count<publish_completed>(c.events()), 1u);
-    EXPECT_TRUE(c.reconnect(session_present()).empty()) << "complete: never sent again";
+    EXPECT_EQ(count<publish_completed>(c.peer.drain_events()), 1u);
+    EXPECT_TRUE(reconnect(c, session_present()).empty()) << "complete: never sent again";
 }
 
 // MQTT-4.3.3-8: "QoS 2 receiver sends PUBREC with the same identifier after taking ownership."
@@ -1026,7 +989,7 @@ TEST(normative, MQTT_4_3_3_8_qos2_receiver_pubrec_same_identifier) {
                            "34 06 0001 't' FFFF 00"
                            "34 06 0001 't' 0001 00")),
               hex("50 02 0007 50 02 FFFF 50 02 0001"));
-    EXPECT_EQ(count<message_received>(c.events()), 3u);
+    EXPECT_EQ(count<message_received>(c.peer.drain_events()), 3u);
 }
 
 // MQTT-4.3.3-11: "Receiver answers PUBREL with PUBCOMP carrying the same identifier."
@@ -1108,7 +1071,7 @@ TEST(normative, MQTT_4_7_3_1_topic_at_least_one_character) {
     expect_publish_refused(c, make_message(""), errc::invalid_topic);
     expect_refused(c, c.s.subscribe({sub("")}, {}, c.peer.now), errc::invalid_topic_filter);
     expect_refused(c, c.s.unsubscribe({""}, {}, c.peer.now), errc::invalid_topic_filter);
-    ASSERT_TRUE(c.s.publish(make_message("a", qos::at_most_once, ""), c.peer.now));
+    ASSERT_TRUE(c.s.publish(make_message("a", "", qos::at_most_once), c.peer.now));
     EXPECT_EQ(c.out(), hex("30 04 0001 'a' 00"));
 }
 
@@ -1145,7 +1108,7 @@ TEST(normative, MQTT_4_7_3_3_topic_at_most_65535_bytes) {
     c.peer.expect_no_event();
     // 65,535 bytes is fine: its length field is FF FF.
     ASSERT_TRUE(
-        c.s.publish(make_message(std::string(65'535, 't'), qos::at_most_once, ""), c.peer.now));
+        c.s.publish(make_message(std::string(65'535, 't'), "", qos::at_most_once), c.peer.now));
     const raw_packet p = one_packet(c.out());
     EXPECT_EQ(p.first, 0x30);
     EXPECT_EQ(p.body.size(), 2u + 65'535u + 1u);

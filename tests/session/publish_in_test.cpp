@@ -9,14 +9,10 @@
 #include <vector>
 
 #include "client/session/session.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
-
-byte_vector bytes_of(std::string_view s) {
-    return byte_vector(s.begin(), s.end());
-}
 
 // A server PUBLISH; its views point at string literals.
 mqtt::publish server_publish(qos q, std::uint16_t id, std::string_view topic = "in/topic",
@@ -27,12 +23,6 @@ mqtt::publish server_publish(qos q, std::uint16_t id, std::string_view topic = "
     p.topic = topic;
     p.payload = as_bytes(payload);
     return p;
-}
-
-pubrel rel_of(std::uint16_t id) {
-    pubrel r;
-    r.packet_id = id;
-    return r;
 }
 
 byte_vector encoded(const packet& p) {
