@@ -9,6 +9,7 @@
 
 #include "client/session/session.hpp"
 #include "protocol/codec.hpp"
+#include "tests/protocol/test_support.hpp"
 #include "tests/session/scripted_peer.hpp"
 
 namespace mqtt::session::test {
@@ -109,11 +110,7 @@ struct connected_session {
         s.receive(bytes, peer.now);
         return s.take_output();
     }
-    byte_vector server(const packet& p) {
-        byte_vector bytes(*encoded_size(p));
-        encode(p, bytes);
-        return server(bytes);
-    }
+    byte_vector server(const packet& p) { return server(mqtt::test::encode_to_vector(p)); }
 };
 
 }  // namespace mqtt::session::test
