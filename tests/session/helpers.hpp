@@ -2,6 +2,7 @@
 // session already connected to the scripted server (scripted_peer.hpp).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -91,6 +92,28 @@ inline pubcomp comp_of(std::uint16_t id) {
     pubcomp a;
     a.packet_id = id;
     return a;
+}
+
+// Once the session is closing it sends nothing more (MQTT-3.14.4-1): not an acknowledgement for
+// a PUBLISH the server still sends, not a PINGREQ however long we wait.
+inline void expect_silence_from_now_on(scripted_peer& peer) {
+    publish late;
+    late.qos = qos::at_least_once;
+    late.topic = "late/news";
+    late.packet_id = 77;
+    peer.reply(late);
+    peer.advance(std::chrono::hours(2));
+    peer.advance(std::chrono::hours(2));
+    peer.expect_nothing_sent();
+}
+
+// Every command is refused with errc::closed once DISCONNECT was sent or received.
+inline void expect_commands_closed(session& s, time_point now) {
+    EXPECT_EQ(s.publish(make_message("a/b", "x", qos::at_most_once), now).error, errc::closed);
+    EXPECT_EQ(s.publish(make_message("a/b", "x", qos::at_least_once), now).error, errc::closed);
+    EXPECT_EQ(s.subscribe({{"a/#"}}, {}, now).error, errc::closed);
+    EXPECT_EQ(s.unsubscribe({"a/#"}, {}, now).error, errc::closed);
+    EXPECT_EQ(s.disconnect({}, now).error, errc::closed);
 }
 
 // A session connected to the scripted server: CONNECT sent, CONNACK `ack` received, `connected`
