@@ -325,7 +325,7 @@ void session::send(const packet& p) {
         // packet (convert.hpp's checks; the commands refuse, auth.cpp fails the exchange), and
         // the rest are fixed-size fields the session fills in. Dropping the packet would break
         // its flow without a word (a PUBREL never sent leaves the exchange hanging), so stop.
-        std::fprintf(stderr, "mqtt::session: cannot encode a %s packet\n",
+        std::fprintf(stderr, "mqtt::session: cannot encode the %s packet it must send\n",
                      std::string(packet_type_name(type_of(p))).c_str());
         std::abort();
     }
