@@ -1,13 +1,16 @@
 // Fuzzes a connected session: arbitrary bytes from the "server", interleaved with our own
 // publish(), subscribe() and unsubscribe() calls and with handle_timeout() at advancing virtual
-// times. The first input byte picks the chunk size the rest is fed in (low 6 bits + 1) and the
-// Receive Maximum of the valid CONNACK fed before it (high 2 bits + 1). When the session closes
-// (it sent or received DISCONNECT, or a timer ran out), the connection is lost and opened again
-// up to three times; the rest of the input then plays the server of the new connection, which
-// must start with its own CONNACK (the seeds in fuzz/corpus/session/ do).
+// times, and ended by disconnect() with options from the last input byte. The first input byte
+// picks the chunk size the rest is fed in (low 6 bits + 1) and the Receive Maximum of the valid
+// CONNACK fed before it (high 2 bits + 1). When the session closes (it sent or received DISCONNECT,
+// or a timer ran out), the connection is lost and opened again up to three times; the rest of the
+// input then plays the server of the new connection, which must start with its own CONNACK (the
+// seeds in fuzz/corpus/session/ do).
 //
 // Invariants, checked after every call (a failure prints why, then aborts):
 // - no crash, no hang (libFuzzer and the sanitizers watch those);
+// - a refused command carries a detail and writes nothing; an accepted disconnect() writes one
+//   DISCONNECT with its reason code;
 // - everything the session writes decodes completely with our decoder, and is a packet a client
 //   may send: before CONNACK only CONNECT (first), AUTH or DISCONNECT (MQTT-3.1.2-30 context);
 // - a protocol violation is reported with a failure reason code, a DISCONNECT carrying it is
@@ -102,6 +105,8 @@ class fuzz_run {
                 open();
             }
         }
+        // The application ends the connection, with options taken from the last input byte.
+        if (!stream.empty()) disconnect(stream.back());
     }
 
   private:
@@ -129,6 +134,7 @@ class fuzz_run {
         if (r) {
             check(open_tickets_.emplace(r.ticket, q).second, "a ticket handed out twice");
         } else {
+            check(!r.detail.empty(), "a refusal without a detail");
             check(s_.take_output().empty(), "a refused publish wrote something");
         }
         after();
@@ -145,10 +151,40 @@ class fuzz_run {
     }
     void unsubscribe() { request(s_.unsubscribe({"t/#", "a"}, {}, now_)); }
     void request(const command_result& r) {
-        if (!r) check(s_.take_output().empty(), "a refused request wrote something");
+        if (!r) {
+            check(!r.detail.empty(), "a refusal without a detail");
+            check(s_.take_output().empty(), "a refused request wrote something");
+        }
         requesting_ = r ? r.ticket : 0;
         after();
         requesting_ = 0;
+    }
+
+    // disconnect() with reason code `b` (most bytes are not Disconnect Reason Codes: refused,
+    // MQTT-3.14.2-1), a Session Expiry update and a Reason String picked by its low bits.
+    void disconnect(std::uint8_t b) {
+        if (s_.current_state() != state::connected) return;
+        disconnect_options o;
+        o.reason = mqtt::reason_code(b);
+        if (b & 1) o.session_expiry_interval = b;
+        if (b & 2) o.reason_string = "fuzz";
+        const command_result r = s_.disconnect(o, now_);
+        if (!r) {
+            check(!r.detail.empty(), "a refusal without a detail");
+            check(s_.take_output().empty(), "a refused DISCONNECT wrote something");
+            check(s_.current_state() == state::connected, "a refused DISCONNECT changed state");
+            after();
+            return;
+        }
+        check(s_.wants_close(), "DISCONNECT accepted but wants_close() is false");
+        const byte_vector out = s_.take_output();
+        const mqtt::decode_result d = mqtt::decode(out);
+        const auto* sent = std::get_if<mqtt::disconnect>(&d.value);
+        check(d.status == mqtt::decode_status::complete && d.consumed == out.size() && sent &&
+                  sent->reason == o.reason,
+              "an accepted disconnect() did not write one DISCONNECT with its reason code");
+        closed_ = true;
+        after();
     }
 
     // After wants_close(): nothing more is written, whatever happens (MQTT-3.14.4-1).

@@ -54,6 +54,10 @@ void session::on_auth(const auth& p) {
         reply.reason = reason_code::continue_authentication;  // MQTT-4.12.0-3
         reply.props.authentication_method = method;
         reply.props.authentication_data = bytes_view(*answer);
+        if (command_result bad = check_auth(reply); !bad) {
+            fail_authentication("the authenticator's answer cannot be sent: " + bad.detail);
+            return;
+        }
         send(reply);
         if (state_ == state::connecting && options_.connack_timeout > duration::zero()) {
             timers_.set(timer_kind::connack, now_ + options_.connack_timeout);
@@ -74,21 +78,55 @@ void session::on_auth(const auth& p) {
                           reason_code_name(p.reason, packet_type::auth)));
 }
 
-std::error_code session::reauthenticate(time_point now) {
+command_result session::reauthenticate(time_point now) {
     now_ = now;
-    if (!auth_) return errc::no_authenticator;
-    if (state_ == state::closing) return errc::closed;
-    if (state_ != state::connected) return errc::not_connected;
-    if (reauthenticating_) return errc::invalid_argument;
-    reauthenticating_ = true;
+    if (!auth_) {
+        return command_result::refused(
+            errc::no_authenticator,
+            "re-authentication needs enhanced authentication: CONNECT had no Authentication "
+            "Method, so no AUTH may be sent (MQTT-4.12.0-7)");
+    }
+    if (state_ == state::closing)
+        return command_result::refused(errc::closed, "the session is closing");
+    if (state_ != state::connected) {
+        return command_result::refused(errc::not_connected,
+                                       "re-authentication needs a connection that has its CONNACK");
+    }
+    if (reauthenticating_) {
+        return command_result::refused(
+            errc::invalid_argument,
+            "a re-authentication is already in progress; wait for its AUTH 0x00 (spec 4.12.1)");
+    }
     const std::string method = auth_->method();  // MQTT-4.12.1-1: the original method
     const std::optional<byte_vector> data = auth_->start(true);
     auth a;
     a.reason = reason_code::re_authenticate;
     a.props.authentication_method = method;
     a.props.authentication_data = detail::view(data);
+    // Refused after start(): the authenticator's next start() begins afresh (authenticator.hpp).
+    if (command_result bad = check_auth(a); !bad) {
+        bad.detail = "the authenticator's first data cannot be sent: " + bad.detail;
+        return bad;
+    }
+    reauthenticating_ = true;
     send(a);
     return {};
+}
+
+// Whether an AUTH made of the authenticator's method and data can be sent: both within their
+// lengths, and the whole within the server's Maximum Packet Size (MQTT-3.2.2-15).
+command_result session::check_auth(const auth& a) const {
+    if (command_result bad = detail::check_string("Authentication Method",
+                                                  a.props.authentication_method.value_or(""));
+        !bad)
+        return bad;
+    if (a.props.authentication_data) {
+        if (command_result bad =
+                detail::check_binary("Authentication Data", *a.props.authentication_data);
+            !bad)
+            return bad;
+    }
+    return detail::check_size(a, limits_.maximum_packet_size);
 }
 
 void session::fail_authentication(std::string what) {

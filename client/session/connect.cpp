@@ -4,7 +4,6 @@
 #include "client/session/convert.hpp"
 #include "client/session/session.hpp"
 #include "protocol/topic.hpp"
-#include "protocol/utf8.hpp"
 
 namespace mqtt::session {
 
@@ -17,10 +16,13 @@ std::optional<std::uint8_t> flag(const std::optional<bool>& b) {
 }  // namespace
 
 command_result check_connect_options(const connect_options& o) {
-    if (!valid_utf8(o.client_id))
-        return command_result::refused(errc::invalid_utf8, "Client Identifier is not valid UTF-8");
-    if (o.username && !valid_utf8(*o.username)) {
-        return command_result::refused(errc::invalid_utf8, "User Name is not valid UTF-8");
+    if (command_result bad = detail::check_string("Client Identifier", o.client_id); !bad)
+        return bad;
+    if (o.username) {
+        if (command_result bad = detail::check_string("User Name", *o.username); !bad) return bad;
+    }
+    if (o.password) {
+        if (command_result bad = detail::check_binary("Password", *o.password); !bad) return bad;
     }
     if (o.receive_maximum && *o.receive_maximum == 0) {
         return command_result::refused(errc::invalid_argument, "Receive Maximum must not be 0");
@@ -28,11 +30,7 @@ command_result check_connect_options(const connect_options& o) {
     if (o.maximum_packet_size && *o.maximum_packet_size == 0) {
         return command_result::refused(errc::invalid_argument, "Maximum Packet Size must not be 0");
     }
-    for (const auto& [name, value] : o.user_properties) {
-        if (!valid_utf8(name) || !valid_utf8(value)) {
-            return command_result::refused(errc::invalid_utf8, "User Property is not valid UTF-8");
-        }
-    }
+    if (command_result bad = detail::check_user_properties(o.user_properties); !bad) return bad;
     if (o.will) {
         const message& m = o.will->message;
         if (std::uint8_t(m.qos) > 2)

@@ -1,6 +1,72 @@
 #include "client/session/convert.hpp"
 
+#include <fmt/format.h>
+
+#include "protocol/codec.hpp"
+#include "protocol/utf8.hpp"
+
 namespace mqtt::session::detail {
+
+namespace {
+
+// The longest UTF-8 Encoded String or Binary Data: a two-byte length prefix (spec 1.5.4, 1.5.6).
+constexpr std::size_t max_field_length = 65'535;
+
+}  // namespace
+
+command_result check_string(std::string_view field, std::string_view s) {
+    if (s.size() > max_field_length) {
+        return command_result::refused(
+            errc::invalid_argument,
+            fmt::format("{} is {} bytes; a UTF-8 Encoded String holds at most 65,535 (spec 1.5.4)",
+                        field, s.size()));
+    }
+    if (const std::size_t at = utf8_error_index(s); at != std::string_view::npos) {
+        return command_result::refused(
+            errc::invalid_utf8,
+            fmt::format("{} is not valid UTF-8 (or holds U+0000) at byte {} (MQTT-1.5.4-1, -2)",
+                        field, at));
+    }
+    return {};
+}
+
+command_result check_binary(std::string_view field, bytes_view b) {
+    if (b.size() > max_field_length) {
+        return command_result::refused(
+            errc::invalid_argument,
+            fmt::format("{} is {} bytes; Binary Data holds at most 65,535 (spec 1.5.6)", field,
+                        b.size()));
+    }
+    return {};
+}
+
+command_result check_user_properties(const user_property_list& list) {
+    for (const auto& [name, value] : list) {
+        if (command_result bad = check_string("User Property name", name); !bad) return bad;
+        if (command_result bad = check_string("User Property value", value); !bad) return bad;
+    }
+    return {};
+}
+
+command_result check_size(const packet& p, std::uint32_t maximum_packet_size) {
+    const std::string_view name = packet_type_name(type_of(p));
+    const std::optional<std::size_t> size = encoded_size(p);
+    if (!size) {
+        return command_result::refused(
+            errc::packet_too_large,
+            fmt::format("the {} would have a Remaining Length over 268,435,455 bytes, the most "
+                        "MQTT can frame (spec 2.1.4)",
+                        name));
+    }
+    if (*size > maximum_packet_size) {
+        return command_result::refused(
+            errc::packet_too_large,
+            fmt::format("the {} would be {} bytes; the server's Maximum Packet Size is {} "
+                        "(MQTT-3.2.2-15)",
+                        name, *size, maximum_packet_size));
+    }
+    return {};
+}
 
 std::vector<string_pair> pair_views(const user_property_list& list) {
     std::vector<string_pair> out;

@@ -1,4 +1,5 @@
-// Internal: between the session's owning types and the protocol layer's views.
+// Internal: between the session's owning types and the protocol layer's views, and the checks
+// that an owned value can become a field of a packet.
 #pragma once
 
 #include <optional>
@@ -6,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/session/session.hpp"
 #include "client/session/types.hpp"
 #include "protocol/packets.hpp"
 
@@ -27,6 +29,20 @@ inline std::optional<bytes_view> view(const std::optional<byte_vector>& b) {
 inline std::optional<std::string_view> view(const std::optional<std::string>& s) {
     return s ? std::optional<std::string_view>(*s) : std::nullopt;
 }
+
+// Whether a value given to a command can be sent as a field of that name; the refusal names the
+// field and the rule. The commands check every string and binary field they take with these,
+// so a packet they build always encodes.
+// A UTF-8 Encoded String (spec 1.5.4): well-formed UTF-8 without U+0000 (MQTT-1.5.4-1, -2), at
+// most 65,535 bytes.
+command_result check_string(std::string_view field, std::string_view s);
+// Binary Data (spec 1.5.6): at most 65,535 bytes.
+command_result check_binary(std::string_view field, bytes_view b);
+// User Properties: each name and value a UTF-8 Encoded String (spec 1.5.7, MQTT-1.5.7-1).
+command_result check_user_properties(const user_property_list& list);
+// A packet whose every field is within its length may still be too large as a whole: for the
+// server's Maximum Packet Size (MQTT-3.2.2-15), or for MQTT itself (spec 2.1.4).
+command_result check_size(const packet& p, std::uint32_t maximum_packet_size);
 
 // The message's PUBLISH (no Packet Identifier, DUP or Topic Alias yet). Subscription Identifiers
 // are never copied into an outbound PUBLISH (MQTT-3.3.4-6).

@@ -7,7 +7,6 @@
 #include "client/session/convert.hpp"
 #include "client/session/session.hpp"
 #include "protocol/topic.hpp"
-#include "protocol/utf8.hpp"
 
 namespace mqtt::session {
 
@@ -29,8 +28,9 @@ command_result session::check_publish(const message& m) const {
         return command_result::refused(errc::invalid_argument,
                                        "Payload Format Indicator must be 0 or 1");
     }
-    if (p.content_type && !valid_utf8(*p.content_type)) {
-        return command_result::refused(errc::invalid_utf8, "Content Type is not valid UTF-8");
+    if (p.content_type) {
+        if (command_result bad = detail::check_string("Content Type", *p.content_type); !bad)
+            return bad;
     }
     if (p.response_topic) {
         if (const char* problem = topic_name_problem(*p.response_topic)) {
@@ -38,11 +38,12 @@ command_result session::check_publish(const message& m) const {
                 errc::invalid_topic, fmt::format("Response Topic: {} (MQTT-3.3.2-14)", problem));
         }
     }
-    for (const auto& [name, value] : p.user_properties) {
-        if (!valid_utf8(name) || !valid_utf8(value)) {
-            return command_result::refused(errc::invalid_utf8, "User Property is not valid UTF-8");
-        }
+    if (p.correlation_data) {
+        if (command_result bad = detail::check_binary("Correlation Data", *p.correlation_data);
+            !bad)
+            return bad;
     }
+    if (command_result bad = detail::check_user_properties(p.user_properties); !bad) return bad;
     return check_limits(m);
 }
 
@@ -64,16 +65,7 @@ command_result session::check_limits(const message& m) const {
     std::vector<string_pair> pairs;
     mqtt::publish view = detail::publish_view(m, pairs);
     view.packet_id = m.qos == qos::at_most_once ? 0 : 1;
-    const std::optional<std::size_t> size = encoded_size(view);
-    if (!size || *size > limits_.maximum_packet_size) {
-        return command_result::refused(
-            errc::packet_too_large,
-            size ? fmt::format("the PUBLISH would be {} bytes; the server's Maximum "
-                               "Packet Size is {} (MQTT-3.2.2-15)",
-                               *size, limits_.maximum_packet_size)
-                 : std::string("a field is too long to encode"));
-    }
-    return {};
+    return detail::check_size(view, limits_.maximum_packet_size);
 }
 
 command_result session::publish(message m, time_point now) {

@@ -30,6 +30,9 @@
 // next_deadline() and calls handle_timeout() when it passes.
 #include "client/session/session.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "client/session/convert.hpp"
@@ -213,11 +216,15 @@ void session::on_disconnect(const mqtt::disconnect& p) {
     end_connection(std::move(ev));
 }
 
-std::error_code session::disconnect(disconnect_options o, time_point now) {
+command_result session::disconnect(disconnect_options o, time_point now) {
     now_ = now;
-    if (state_ == state::closing) return errc::closed;
-    if (state_ == state::disconnected) return errc::not_connected;
-    if (const command_result bad = check_disconnect(o); !bad) return bad.error;
+    if (state_ == state::closing)
+        return command_result::refused(errc::closed, "the session is closing");
+    if (state_ == state::disconnected) {
+        return command_result::refused(errc::not_connected,
+                                       "DISCONNECT needs a connection (nothing to end)");
+    }
+    if (command_result bad = check_disconnect(o); !bad) return bad;
     mqtt::disconnect d;
     d.reason = o.reason;
     d.props.session_expiry_interval = o.session_expiry_interval;
@@ -244,18 +251,23 @@ command_result session::check_disconnect(const disconnect_options& o) const {
     if (!reason_code_allowed(packet_type::disconnect, o.reason)) {
         return command_result::refused(
             errc::invalid_argument,
-            fmt::format("reason code 0x{:02X} is not one a DISCONNECT may carry (spec 3.14.2.1)",
+            fmt::format("Reason Code 0x{:02X} is not a Disconnect Reason Code (MQTT-3.14.2-1)",
                         to_byte(o.reason)));
     }
-    // A non-zero Session Expiry in DISCONNECT when CONNECT sent 0 is a Protocol Error on our side.
+    // Spec 3.14.2.2.2: a non-zero Session Expiry in DISCONNECT when CONNECT sent 0 is a Protocol
+    // Error on our side.
     if (o.session_expiry_interval && *o.session_expiry_interval != 0 &&
         options_.session_expiry_interval == 0) {
         return command_result::refused(
             errc::invalid_argument,
-            "a Session Expiry Interval in DISCONNECT needs one in CONNECT: CONNECT's was 0 "
+            "a non-zero Session Expiry Interval in DISCONNECT is not allowed when CONNECT's was 0 "
             "(spec 3.14.2.2.2)");
     }
-    return {};
+    if (o.reason_string) {
+        if (command_result bad = detail::check_string("Reason String", *o.reason_string); !bad)
+            return bad;
+    }
+    return detail::check_user_properties(o.user_properties);
 }
 
 void session::violation(reason_code rc, std::string what, std::string reason_string) {
@@ -314,7 +326,16 @@ void session::handle_timeout(time_point now) {
 
 void session::send(const packet& p) {
     const std::optional<std::size_t> size = encoded_size(p);
-    if (!size) return;  // the commands validate sizes first; nothing unencodable gets here
+    if (!size) {
+        // A bug in the session, never the caller's or the server's doing: every string and
+        // binary field the caller or the authenticator gives is checked before it reaches a
+        // packet (convert.hpp's checks; the commands refuse, auth.cpp fails the exchange), and
+        // the rest are fixed-size fields the session fills in. Dropping the packet would break
+        // its flow without a word (a PUBREL never sent leaves the exchange hanging), so stop.
+        std::fprintf(stderr, "mqtt::session: cannot encode the %s packet it must send\n",
+                     std::string(packet_type_name(type_of(p))).c_str());
+        std::abort();
+    }
     const std::size_t at = output_.size();
     output_.resize(at + *size);
     encode(p, std::span<std::uint8_t>(output_).subspan(at));

@@ -8,8 +8,9 @@
 //   2. When a network connection is up: connection_opened(now). CONNECT is now in the output.
 //   3. Whenever bytes arrive: receive(bytes, now). Any chunking is fine.
 //   4. Commands at any time: publish(), subscribe(), unsubscribe(), disconnect(),
-//      reauthenticate(), each with `now`. They validate first and refuse misuse with an error
-//      (nothing is sent then). QoS 1/2 publishes are accepted while disconnected and wait.
+//      reauthenticate(), each with `now`, each returning a command_result. They validate first
+//      and refuse misuse with an errc and a detail (nothing is sent then). QoS 1/2 publishes are
+//      accepted while disconnected and wait.
 //   5. After EVERY call above: send take_output() on the connection (it may be empty), drain
 //      poll_event() until it returns nullopt, and (re)arm a timer for next_deadline().
 //   6. When the timer fires: handle_timeout(now), then step 5 again.
@@ -46,7 +47,9 @@
 
 namespace mqtt::session {
 
-// A command's outcome: a ticket that later events carry, or why it was refused.
+// A command's outcome: accepted, with a ticket that later events carry (0 from disconnect() and
+// reauthenticate(), whose events carry none), or refused with an errc and a detail that names the
+// field, limit or rule of the spec; a refused command sent nothing and changed nothing.
 struct command_result {
     std::uint64_t ticket = 0;
     std::error_code error;
@@ -95,11 +98,12 @@ class session {
                              subscribe_options options, time_point now);
     command_result unsubscribe(std::vector<std::string> topic_filters,
                                user_property_list user_properties, time_point now);
-    std::error_code disconnect(disconnect_options options, time_point now);
+    command_result disconnect(disconnect_options options, time_point now);
     // Whether disconnect() would accept `options` (a reason code DISCONNECT may carry; no
-    // Session Expiry Interval when CONNECT's was 0, spec 3.14.2.2.2), whatever the state.
+    // Session Expiry Interval when CONNECT's was 0, spec 3.14.2.2.2; valid strings), whatever
+    // the state.
     command_result check_disconnect(const disconnect_options& options) const;
-    std::error_code reauthenticate(time_point now);
+    command_result reauthenticate(time_point now);
 
     // Outputs.
     byte_vector take_output();
@@ -149,6 +153,7 @@ class session {
     // auth.cpp: enhanced authentication
     bool check_connack_authentication(const connack& p);
     void on_auth(const auth& p);
+    command_result check_auth(const auth& a) const;
     void fail_authentication(std::string detail);
 
     // outbound.cpp: our PUBLISHes and their acknowledgements
@@ -174,7 +179,9 @@ class session {
     std::optional<pending_request> take_request(std::uint16_t id, bool subscribe,
                                                 std::size_t reason_codes);
 
-    // Writing: every packet goes through send(), which also restarts the keep-alive timer.
+    // Writing: every packet goes through send(), which also restarts the keep-alive timer. The
+    // packet must encode: what callers and the authenticator give is checked before it gets here
+    // (convert.hpp), and send() stops the process rather than lose a packet (session.cpp).
     void send(const packet& p);
     void emit(event e) { events_.push_back(std::move(e)); }
     // Whether a session we may resume exists, here and in the store (MQTT-3.2.2-4).

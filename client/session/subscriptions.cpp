@@ -5,7 +5,6 @@
 #include "client/session/convert.hpp"
 #include "client/session/session.hpp"
 #include "protocol/topic.hpp"
-#include "protocol/utf8.hpp"
 
 namespace mqtt::session {
 
@@ -13,15 +12,6 @@ namespace {
 
 bool has_wildcard(std::string_view filter) {
     return filter.find_first_of("+#") != std::string_view::npos;
-}
-
-std::optional<command_result> check_user_properties(const user_property_list& list) {
-    for (const auto& [name, value] : list) {
-        if (!valid_utf8(name) || !valid_utf8(value)) {
-            return command_result::refused(errc::invalid_utf8, "User Property is not valid UTF-8");
-        }
-    }
-    return std::nullopt;
 }
 
 }  // namespace
@@ -75,7 +65,7 @@ command_result session::subscribe(std::vector<subscription_request> subs, subscr
                                            "the server does not support Subscription Identifiers");
         }
     }
-    if (auto bad = check_user_properties(o.user_properties)) return *bad;
+    if (command_result bad = detail::check_user_properties(o.user_properties); !bad) return bad;
 
     std::vector<subscription> entries;
     entries.reserve(subs.size());
@@ -92,11 +82,7 @@ command_result session::subscribe(std::vector<subscription_request> subs, subscr
             : list_view<std::uint32_t>();
     p.props.user_properties = std::span<const string_pair>(pairs);
     p.subscriptions = std::span<const subscription>(entries);
-    if (encoded_size(p).value_or(SIZE_MAX) > limits_.maximum_packet_size) {
-        return command_result::refused(
-            errc::packet_too_large,
-            "the SUBSCRIBE would exceed the server's Maximum Packet Size (MQTT-3.2.2-15)");
-    }
+    if (command_result bad = detail::check_size(p, limits_.maximum_packet_size); !bad) return bad;
     const std::optional<std::uint16_t> id = ids_.acquire();
     if (!id)
         return command_result::refused(errc::packet_identifiers_exhausted,
@@ -126,18 +112,14 @@ command_result session::unsubscribe(std::vector<std::string> filters,
                                            fmt::format("Topic Filter \"{}\": {}", f, problem));
         }
     }
-    if (auto bad = check_user_properties(user_properties)) return *bad;
+    if (command_result bad = detail::check_user_properties(user_properties); !bad) return bad;
     std::vector<std::string_view> views(filters.begin(), filters.end());
     const std::vector<string_pair> pairs = detail::pair_views(user_properties);
     mqtt::unsubscribe p;
     p.packet_id = 1;
     p.props.user_properties = std::span<const string_pair>(pairs);
     p.topic_filters = std::span<const std::string_view>(views);
-    if (encoded_size(p).value_or(SIZE_MAX) > limits_.maximum_packet_size) {
-        return command_result::refused(
-            errc::packet_too_large,
-            "the UNSUBSCRIBE would exceed the server's Maximum Packet Size");
-    }
+    if (command_result bad = detail::check_size(p, limits_.maximum_packet_size); !bad) return bad;
     const std::optional<std::uint16_t> id = ids_.acquire();
     if (!id)
         return command_result::refused(errc::packet_identifiers_exhausted,

@@ -10,24 +10,12 @@
 #include <string_view>
 
 #include "client/session/session.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-byte_vector bytes_of(std::string_view s) {
-    return byte_vector(s.begin(), s.end());
-}
-
-message make_message(std::string topic, std::string_view payload, mqtt::qos q) {
-    message m;
-    m.topic = std::move(topic);
-    m.payload = bytes_of(payload);
-    m.qos = q;
-    return m;
-}
 
 // The session's next deadline, in milliseconds after `base` (nullopt: no deadline at all).
 std::optional<std::int64_t> deadline_after(const session& s, time_point base) {

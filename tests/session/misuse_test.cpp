@@ -8,44 +8,10 @@
 #include <vector>
 
 #include "client/session/session.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
-
-bool contains_ignoring_case(std::string_view text, std::string_view word) {
-    auto lower = [](std::string_view s) {
-        std::string out(s);
-        for (char& c : out)
-            if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-        return out;
-    };
-    return lower(text).find(lower(word)) != std::string::npos;
-}
-
-// A connected session.
-struct connected_session {
-    session s;
-    scripted_peer peer;
-    explicit connected_session(connack ack = {}, connect_options o = {})
-        : s(std::move(o)), peer(s) {
-        peer.handshake(ack);
-    }
-};
-
-message make_message(std::string topic, qos q = qos::at_least_once) {
-    message m;
-    m.topic = std::move(topic);
-    m.payload = {'p'};
-    m.qos = q;
-    return m;
-}
-
-subscription_request sub(std::string filter) {
-    subscription_request r;
-    r.topic_filter = std::move(filter);
-    return r;
-}
 
 // Refused with `e`, the detail names `field`, and nothing happened.
 void expect_refused(connected_session& c, const command_result& r, errc e, std::string_view field) {
@@ -153,7 +119,7 @@ TEST(misuse, qos_above_server_maximum_MQTT_3_2_2_11) {
     {
         connack ack;
         ack.props.maximum_qos = 1;
-        connected_session c(ack);
+        connected_session c({}, ack);
         message m = make_message("t", qos::exactly_once);
         expect_refused(c, c.s.publish(m, c.peer.now), errc::qos_not_supported, "Maximum QoS");
         m.qos = qos::at_least_once;  // within the maximum
@@ -163,7 +129,7 @@ TEST(misuse, qos_above_server_maximum_MQTT_3_2_2_11) {
     {
         connack ack;
         ack.props.maximum_qos = 0;
-        connected_session c(ack);
+        connected_session c({}, ack);
         for (qos q : {qos::at_least_once, qos::exactly_once}) {
             expect_refused(c, c.s.publish(make_message("t", q), c.peer.now),
                            errc::qos_not_supported, "Maximum QoS");
@@ -177,7 +143,7 @@ TEST(misuse, qos_above_server_maximum_MQTT_3_2_2_11) {
 TEST(misuse, retain_when_unavailable_MQTT_3_2_2_14) {
     connack ack;
     ack.props.retain_available = 0;
-    connected_session c(ack);
+    connected_session c({}, ack);
     message m = make_message("t");
     m.retain = true;
     expect_publish_refused(c, m, errc::retain_not_supported, "retain");
@@ -194,7 +160,7 @@ TEST(misuse, retain_when_unavailable_MQTT_3_2_2_14) {
 TEST(misuse, packet_over_server_maximum_measured_on_whole_packet_MQTT_3_2_2_15) {
     connack ack;
     ack.props.maximum_packet_size = 100;
-    connected_session c(ack);
+    connected_session c({}, ack);
 
     auto sized = [](std::size_t payload, qos q) {
         message m = make_message("a/b", q);
@@ -228,11 +194,103 @@ TEST(misuse, packet_over_server_maximum_measured_on_whole_packet_MQTT_3_2_2_15) 
 TEST(misuse, subscribe_over_server_maximum_MQTT_3_2_2_15) {
     connack ack;
     ack.props.maximum_packet_size = 50;
-    connected_session c(ack);
+    connected_session c({}, ack);
     expect_refused(c, c.s.subscribe({sub(std::string(60, 'f'))}, {}, c.peer.now),
                    errc::packet_too_large, "Maximum Packet Size");
     expect_refused(c, c.s.unsubscribe({std::string(60, 'f')}, {}, c.peer.now),
                    errc::packet_too_large, "Maximum Packet Size");
+}
+
+// Spec 1.5.4, 1.5.6: a string or binary field holds at most 65,535 bytes (a two-byte length). A
+// longer one is refused by name; it could not be encoded at all, whatever the server's limits.
+TEST(misuse, fields_over_65535_bytes_refused_by_name) {
+    connected_session c;
+    const std::string too_long(65'536, 'x');
+    message m = make_message("t");
+    m.props.content_type = too_long;
+    expect_publish_refused(c, m, errc::invalid_argument, "Content Type");
+    m = make_message("t");
+    m.props.correlation_data = byte_vector(65'536, 'x');
+    expect_publish_refused(c, m, errc::invalid_argument, "Correlation Data");
+    m = make_message("t");
+    m.props.user_properties = {{"k", "v"}, {too_long, "v"}};
+    expect_publish_refused(c, m, errc::invalid_argument, "User Property name");
+    subscribe_options o;
+    o.user_properties = {{"k", too_long}};
+    expect_refused(c, c.s.subscribe({sub("a")}, o, c.peer.now), errc::invalid_argument,
+                   "User Property value");
+    expect_refused(c, c.s.unsubscribe({"a"}, {{too_long, "v"}}, c.peer.now), errc::invalid_argument,
+                   "User Property name");
+
+    // At the limit the field goes out whole.
+    m = make_message("t", qos::at_most_once);
+    m.props.content_type = std::string(65'535, 'x');
+    ASSERT_TRUE(c.s.publish(m, c.peer.now));
+    const auto sent = c.peer.expect<mqtt::publish>();
+    ASSERT_TRUE(sent.props.content_type);
+    EXPECT_EQ(sent.props.content_type->size(), 65'535u);
+
+    // The same rule for CONNECT, checked before a session is made.
+    connect_options co;
+    co.password = byte_vector(65'536, 'p');
+    const command_result r = check_connect_options(co);
+    EXPECT_EQ(r.error, errc::invalid_argument);
+    EXPECT_TRUE(contains_ignoring_case(r.detail, "Password")) << r.detail;
+}
+
+// disconnect() refuses a DISCONNECT it may not send, naming the field or the rule; the connection
+// stays up and a valid DISCONNECT still goes out.
+TEST(misuse, disconnect_refusals_name_the_field_or_rule) {
+    connected_session c;  // Session Expiry Interval 0 in CONNECT
+    disconnect_options o;
+    o.reason = reason_code(0x05);  // not a Disconnect Reason Code
+    expect_refused(c, c.s.disconnect(o, c.peer.now), errc::invalid_argument, "MQTT-3.14.2-1");
+    o = {};
+    o.session_expiry_interval = 60;
+    expect_refused(c, c.s.disconnect(o, c.peer.now), errc::invalid_argument,
+                   "Session Expiry Interval");
+    o = {};
+    o.reason_string = "bye \xC3";  // MQTT-1.5.4-1
+    expect_refused(c, c.s.disconnect(o, c.peer.now), errc::invalid_utf8, "Reason String");
+    o.reason_string = std::string(65'536, 'r');  // spec 1.5.4: never encodable
+    expect_refused(c, c.s.disconnect(o, c.peer.now), errc::invalid_argument, "Reason String");
+    o = {};
+    o.user_properties = {{"k", std::string("v\0", 2)}};  // MQTT-1.5.4-2
+    expect_refused(c, c.s.disconnect(o, c.peer.now), errc::invalid_utf8, "User Property");
+    o.user_properties = {{"k", std::string(65'536, 'v')}};
+    expect_refused(c, c.s.disconnect(o, c.peer.now), errc::invalid_argument, "User Property");
+    EXPECT_EQ(c.s.current_state(), state::connected);
+
+    // A Reason String at the limit is sent whole (the server set no Maximum Packet Size).
+    o = {};
+    o.reason_string = std::string(65'535, 'r');
+    const command_result r = c.s.disconnect(o, c.peer.now);
+    ASSERT_TRUE(r) << r.detail;
+    EXPECT_EQ(r.ticket, 0u);  // its event, disconnected, carries no ticket
+    const auto d = c.peer.expect<mqtt::disconnect>();
+    ASSERT_TRUE(d.props.reason_string);
+    EXPECT_EQ(d.props.reason_string->size(), 65'535u);
+    EXPECT_TRUE(c.s.wants_close());
+}
+
+TEST(misuse, disconnect_without_a_connection_or_twice) {
+    session s(connect_options{});
+    scripted_peer peer(s);
+    command_result r = s.disconnect({}, peer.now);
+    EXPECT_EQ(r.error, errc::not_connected);
+    EXPECT_FALSE(r.detail.empty());
+    peer.expect_nothing_sent();
+    peer.expect_no_event();
+
+    peer.handshake();
+    ASSERT_TRUE(s.disconnect({}, peer.now));
+    peer.expect<mqtt::disconnect>();
+    peer.expect_event<disconnected>();
+    r = s.disconnect({}, peer.now);
+    EXPECT_EQ(r.error, errc::closed);
+    EXPECT_FALSE(r.detail.empty());
+    peer.expect_nothing_sent();
+    peer.expect_no_event();
 }
 
 // MQTT-3.3.4-6: a client PUBLISH never carries a Subscription Identifier. A message received
@@ -349,7 +407,7 @@ TEST(misuse, qos0_publish_while_disconnected_not_connected) {
 // After DISCONNECT the session takes no more commands (MQTT-3.14.4-1: nothing after DISCONNECT).
 TEST(misuse, commands_after_disconnect_refused_closed) {
     connected_session c;
-    ASSERT_FALSE(c.s.disconnect({}, c.peer.now));
+    ASSERT_TRUE(c.s.disconnect({}, c.peer.now));
     c.peer.expect<mqtt::disconnect>();
     while (c.peer.next_event()) {
     }

@@ -9,14 +9,10 @@
 #include <vector>
 
 #include "client/session/session.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
-
-byte_vector bytes_of(std::string_view s) {
-    return byte_vector(s.begin(), s.end());
-}
 
 // A server PUBLISH; its views point at string literals.
 mqtt::publish server_publish(qos q, std::uint16_t id, std::string_view topic = "in/topic",
@@ -29,23 +25,11 @@ mqtt::publish server_publish(qos q, std::uint16_t id, std::string_view topic = "
     return p;
 }
 
-pubrel rel_of(std::uint16_t id) {
-    pubrel r;
-    r.packet_id = id;
-    return r;
-}
-
-byte_vector encoded(const packet& p) {
-    byte_vector out(*encoded_size(p));
-    encode(p, out);
-    return out;
-}
-
 // Several packets in one read.
 byte_vector concat(std::initializer_list<packet> packets) {
     byte_vector out;
     for (const packet& p : packets) {
-        const byte_vector one = encoded(p);
+        const byte_vector one = mqtt::test::encode_to_vector(p);
         out.insert(out.end(), one.begin(), one.end());
     }
     return out;
@@ -275,7 +259,9 @@ TEST(publish_in, every_publish_acknowledged_MQTT_4_5_0_2) {
     constexpr int n = 200;
     for (int i = 1; i <= n; ++i) {
         const qos q = i % 2 ? qos::at_least_once : qos::exactly_once;
-        s.receive(encoded(server_publish(q, std::uint16_t(i), "unsolicited", "")), peer.now);
+        s.receive(
+            mqtt::test::encode_to_vector(server_publish(q, std::uint16_t(i), "unsolicited", "")),
+            peer.now);
         // The application drains nothing; the acknowledgement is still in the output.
     }
     for (int i = 1; i <= n; ++i) {

@@ -9,31 +9,10 @@
 #include <vector>
 
 #include "client/session/session.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
-
-byte_vector bytes_of(std::string_view s) {
-    return byte_vector(s.begin(), s.end());
-}
-byte_vector to_vector(bytes_view b) {
-    return byte_vector(b.begin(), b.end());
-}
-user_property_list pairs_of(const list_view<string_pair>& l) {
-    user_property_list out;
-    for (const string_pair& p : l)
-        out.emplace_back(std::string(p.name), std::string(p.value));
-    return out;
-}
-
-message make_message(std::string topic, std::string_view payload, qos q) {
-    message m;
-    m.topic = std::move(topic);
-    m.payload = bytes_of(payload);
-    m.qos = q;
-    return m;
-}
 
 // A message with every property a PUBLISH can carry from a client (spec 3.3.2.3).
 message full_message(qos q) {
@@ -72,24 +51,6 @@ connack with_receive_maximum(std::uint16_t n) {
     connack ack;
     ack.props.receive_maximum = n;
     return ack;
-}
-
-puback ack_of(std::uint16_t id, reason_code rc = reason_code::success) {
-    puback a;
-    a.packet_id = id;
-    a.reason = rc;
-    return a;
-}
-pubrec rec_of(std::uint16_t id, reason_code rc = reason_code::success) {
-    pubrec a;
-    a.packet_id = id;
-    a.reason = rc;
-    return a;
-}
-pubcomp comp_of(std::uint16_t id) {
-    pubcomp a;
-    a.packet_id = id;
-    return a;
 }
 
 TEST(publish_out, qos0_has_no_packet_id_and_completes_when_written) {

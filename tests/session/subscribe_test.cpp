@@ -9,27 +9,14 @@
 #include <vector>
 
 #include "client/session/session.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
 
-user_property_list pairs_of(const list_view<string_pair>& l) {
-    user_property_list out;
-    for (const string_pair& p : l)
-        out.emplace_back(std::string(p.name), std::string(p.value));
-    return out;
-}
 template <class T>
 std::vector<T> items_of(const list_view<T>& l) {
     return std::vector<T>(l.begin(), l.end());
-}
-
-subscription_request sub(std::string filter, qos q = qos::at_most_once) {
-    subscription_request r;
-    r.topic_filter = std::move(filter);
-    r.max_qos = q;
-    return r;
 }
 
 suback suback_of(std::uint16_t id, std::span<const reason_code> codes) {
@@ -43,16 +30,6 @@ unsuback unsuback_of(std::uint16_t id, std::span<const reason_code> codes) {
     a.packet_id = id;
     a.reason_codes = codes;
     return a;
-}
-
-bool contains_ignoring_case(std::string_view text, std::string_view word) {
-    auto lower = [](std::string_view s) {
-        std::string out(s);
-        for (char& c : out)
-            if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-        return out;
-    };
-    return lower(text).find(lower(word)) != std::string::npos;
 }
 
 // Refused locally with `e`: nothing sent, no event.

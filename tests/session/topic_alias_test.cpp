@@ -10,18 +10,10 @@
 #include <vector>
 
 #include "client/session/session.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
-
-message make_message(std::string topic, qos q = qos::at_most_once) {
-    message m;
-    m.topic = std::move(topic);
-    m.payload = {'x'};
-    m.qos = q;
-    return m;
-}
 
 connack with_alias_maximum(std::optional<std::uint16_t> n) {
     connack ack;
@@ -61,7 +53,7 @@ struct server_view {
 
 // Publishes `topic` at QoS 0 and returns the PUBLISH sent.
 mqtt::publish publish_topic(session& s, scripted_peer& peer, const std::string& topic) {
-    const auto r = s.publish(make_message(topic), peer.now);
+    const auto r = s.publish(make_message(topic, "x", qos::at_most_once), peer.now);
     EXPECT_TRUE(r) << r.detail;
     const auto p = peer.expect<mqtt::publish>();
     peer.expect_event<publish_completed>();
@@ -127,7 +119,7 @@ TEST(topic_alias, assigned_on_first_use_then_reused_with_empty_topic) {
     }
 
     // A QoS 1 PUBLISH uses the alias as well.
-    ASSERT_TRUE(s.publish(make_message("long/topic/name", qos::at_least_once), peer.now));
+    ASSERT_TRUE(s.publish(make_message("long/topic/name", "x", qos::at_least_once), peer.now));
     const auto q1 = peer.expect<mqtt::publish>();
     EXPECT_EQ(q1.topic, "");
     EXPECT_EQ(q1.props.topic_alias, alias);
@@ -352,8 +344,8 @@ TEST(topic_alias, inflight_resent_after_reconnect_carries_full_topic_MQTT_3_3_2_
     scripted_peer peer(s);
     peer.handshake(with_alias_maximum(2));
 
-    ASSERT_TRUE(s.publish(make_message("a/b", qos::at_least_once), peer.now));
-    ASSERT_TRUE(s.publish(make_message("a/b", qos::exactly_once), peer.now));
+    ASSERT_TRUE(s.publish(make_message("a/b", "x", qos::at_least_once), peer.now));
+    ASSERT_TRUE(s.publish(make_message("a/b", "x", qos::exactly_once), peer.now));
     const auto first = peer.expect<mqtt::publish>();
     const auto second = peer.expect<mqtt::publish>();
     EXPECT_EQ(first.topic, "a/b");
@@ -386,8 +378,8 @@ TEST(topic_alias, inflight_resent_with_aliases_allowed_resolves_on_new_connectio
     scripted_peer peer(s);
     peer.handshake(with_alias_maximum(2));
 
-    ASSERT_TRUE(s.publish(make_message("x/y", qos::at_least_once), peer.now));
-    ASSERT_TRUE(s.publish(make_message("x/y", qos::at_least_once), peer.now));
+    ASSERT_TRUE(s.publish(make_message("x/y", "x", qos::at_least_once), peer.now));
+    ASSERT_TRUE(s.publish(make_message("x/y", "x", qos::at_least_once), peer.now));
     peer.expect<mqtt::publish>();
     EXPECT_EQ(peer.expect<mqtt::publish>().topic, "");
 
@@ -421,7 +413,7 @@ TEST(topic_alias, alias_never_pushes_packet_over_maximum_packet_size_MQTT_3_2_2_
     connack ack = with_alias_maximum(5);
     ack.props.maximum_packet_size = 100;
     peer.handshake(ack);
-    message m = make_message("a/b");
+    message m = make_message("a/b", "x", qos::at_most_once);
     m.payload.assign(92, 'x');
     const auto r = s.publish(m, peer.now);
     ASSERT_TRUE(r) << r.detail;  // it can be sent: without an alias it is 100 bytes

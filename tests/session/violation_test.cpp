@@ -15,7 +15,7 @@
 
 #include "client/session/session.hpp"
 #include "tests/protocol/test_support.hpp"
-#include "tests/session/scripted_peer.hpp"
+#include "tests/session/helpers.hpp"
 
 namespace mqtt::session::test {
 namespace {
@@ -24,14 +24,6 @@ using namespace std::chrono_literals;
 using mqtt::test::concat;
 using mqtt::test::hex;
 using mqtt::test::list;
-
-std::string rc_name(reason_code rc) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string s = "0x";
-    s += digits[to_byte(rc) >> 4];
-    s += digits[to_byte(rc) & 0xF];
-    return s + " " + std::string(reason_code_name(rc));
-}
 
 // The session's answer to a violation, and the silence after it.
 void expect_violation(scripted_peer& peer, reason_code rc) {
@@ -66,15 +58,6 @@ void expect_violation(scripted_peer& peer, reason_code rc) {
     EXPECT_EQ(s.publish(m, peer.now).error, errc::closed);
     peer.expect_nothing_sent();
 }
-
-// A session connected to the scripted server, with our own limits where a case needs them.
-struct connected_session {
-    explicit connected_session(connect_options o = {}) : s(std::move(o)), peer(s) {
-        peer.handshake();
-    }
-    session s;
-    scripted_peer peer;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Malformed packets: the decoder's reason code goes into the DISCONNECT (spec 4.13.1)
