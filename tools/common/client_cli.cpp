@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
@@ -504,7 +505,9 @@ int tool_client::run(std::function<asio::awaitable<void>()> body) {
                 fail(x.what());
             }
         }
-        io_.stop();
+        // Stop after what is already queued: the completions of operations that failed as the
+        // client stopped capture the tool's locals, which are gone once run() returns.
+        asio::post(io_, [this] { io_.stop(); });
     });
     io_.run();
     // A server that broke the protocol fails the run, whatever the tool was doing then.
