@@ -1,6 +1,6 @@
 #include "protocol/error.hpp"
 
-#include <fmt/format.h>
+#include "protocol/reason_format.hpp"
 
 namespace mqtt {
 
@@ -8,8 +8,8 @@ std::string decode_error::message() const {
     std::string where;
     if (packet != packet_type{0}) where = fmt::format("{} ", packet_type_name(packet));
     if (!field.empty()) where += fmt::format("{}: ", field);
-    return fmt::format("{}{} at offset {} (0x{:02X} {})", where, problem, offset, to_byte(reason),
-                       reason_code_name(reason));
+    // The code a DISCONNECT would carry, by its general name.
+    return fmt::format("{}{} at offset {} ({})", where, problem, offset, named_reason{reason});
 }
 
 }  // namespace mqtt

@@ -4,6 +4,7 @@
 
 #include <type_traits>
 
+#include "protocol/reason_format.hpp"
 #include "protocol/utf8.hpp"
 
 namespace mqtt {
@@ -60,7 +61,7 @@ void binary(std::string& s, bytes_view b, std::size_t preview = 48) {
 }
 
 void reason(std::string& s, reason_code rc, packet_type t) {
-    fmt::format_to(out_t(s), "0x{:02X} {}", to_byte(rc), reason_code_name(rc, t));
+    fmt::format_to(out_t(s), "{}", named_reason{rc, t});
 }
 
 void props(std::string& s, const properties& p) {

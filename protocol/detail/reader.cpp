@@ -94,7 +94,7 @@ reason_code reader::reason(std::string_view field) {
                 "reason code not defined for this packet");
         return reason_code::success;
     }
-    report(field, start, 1, reason_value{type_, rc});
+    report(field, start, 1, named_reason{rc, type_});
     return rc;
 }
 

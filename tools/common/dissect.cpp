@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "protocol/property.hpp"
+#include "protocol/reason_format.hpp"
 #include "protocol/utf8.hpp"
 #include "tools/common/hex.hpp"
 
@@ -99,10 +100,7 @@ std::string value_text(const field_event& e) {
         std::string operator()(const string_pair& p) const {
             return fmt::format("{} = {}", quoted(p.name), quoted(p.value));
         }
-        std::string operator()(const reason_value& r) const {
-            const std::string_view name = reason_code_name(r.code, r.packet);
-            return fmt::format("0x{:02X} {}", to_byte(r.code), name.empty() ? "(unknown)" : name);
-        }
+        std::string operator()(const named_reason& r) const { return fmt::format("{}", r); }
     };
     return std::visit(visitor{e}, e.value);
 }
