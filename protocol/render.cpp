@@ -68,11 +68,11 @@ void props(std::string& s, const properties& p) {
     if (p.empty()) return;
     s += " {";
     bool first = true;
-    visit_properties(p, [&](property_id id, const auto& v) {
+    visit_properties(p, [&](const property_info& info, const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if (!first) s += ' ';
         first = false;
-        s += find_property(std::uint8_t(id))->json_key;
+        s += info.json_key;
         s += '=';
         if constexpr (std::is_same_v<T, std::string_view>) {
             quoted(s, v);

@@ -122,7 +122,8 @@ inline void reader::end() const {
 }
 
 // Reads the Properties of a packet or Will (spec 2.2.2): Property Length, then properties, each
-// checked for being defined (0x81), allowed in `ctx` (0x81), not repeated (0x82) and in range.
+// checked against its row of the property table: defined (0x81), allowed in `ctx` (0x81), not
+// repeated where it may not repeat (0x82), and obeying its value rule (the rule's reason code).
 void read_properties(reader& r, property_context ctx, properties& out,
                      std::string_view section = "Properties");
 
