@@ -202,14 +202,13 @@ void dissector::field(const field_event& e) {
     l.size = e.size;
     l.bit_mask = e.bit_mask;
     std::string name(e.name);
-    // A property: its identifier (the first byte of the field) after its name.
+    // A property (a field named as the table names the identifier in its first byte): its
+    // identifier after its name.
     if (e.bit_mask == 0 && e.size >= 2) {
         const bytes_view first = bytes_at(e.offset, 1);
-        for (const property_info& info : all_properties()) {
-            if (info.name == e.name && !first.empty() && first[0] == std::uint8_t(info.id)) {
-                name = fmt::format("{} (0x{:02X})", e.name, std::uint8_t(info.id));
-                break;
-            }
+        const property_info* info = first.empty() ? nullptr : find_property(first[0]);
+        if (info && info->name == e.name) {
+            name = fmt::format("{} (0x{:02X})", e.name, std::uint8_t(info->id));
         }
     }
     const std::string value = value_text(e);
