@@ -85,9 +85,11 @@ bool properties::empty() const {
 }
 
 bool operator==(const properties& a, const properties& b) {
-#define MQTT_PROPERTY_SAME(key, member, ...) &&same(a.member, b.member)
-    return true MQTT_PROPERTIES(MQTT_PROPERTY_SAME);
+    bool equal = true;
+#define MQTT_PROPERTY_SAME(key, member, ...) equal = equal && same(a.member, b.member);
+    MQTT_PROPERTIES(MQTT_PROPERTY_SAME)
 #undef MQTT_PROPERTY_SAME
+    return equal;
 }
 
 namespace detail {

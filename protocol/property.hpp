@@ -171,12 +171,14 @@ MQTT_PROPERTIES(MQTT_PROPERTY_CLI_NAME)
 #undef MQTT_PROPERTY_CLI_NAME
 
 // Each property's index in property_table.
+// clang-format off
 enum property_row : std::size_t {
 #define MQTT_PROPERTY_ROW(key, ...) row_##key,
     MQTT_PROPERTIES(MQTT_PROPERTY_ROW)
 #undef MQTT_PROPERTY_ROW
-        property_rows
+    property_rows
 };
+// clang-format on
 
 // The C++ type of a value of each data type; decoded strings and binary data are views.
 template <property_type T>
@@ -213,13 +215,15 @@ using property_storage =
                        std::optional<typename detail::value_of<T>::type>>;
 
 // All 27 rows in identifier order.
+// clang-format off
 inline constexpr std::array<property_info, detail::property_rows> property_table = {{
-#define MQTT_PROPERTY_INFO(key, member, id, name, type, allowed, repeats, rule_) \
-    {property_id::key,    name,    #key,    detail::cli_name_##key.view(),       \
-     property_type::type, allowed, repeats, rule::rule_},
+#define MQTT_PROPERTY_INFO(key, member, id, name, type, allowed, repeats, rule_)        \
+    {property_id::key, name, #key, detail::cli_name_##key.view(), property_type::type, \
+     allowed, repeats, rule::rule_},
     MQTT_PROPERTIES(MQTT_PROPERTY_INFO)
 #undef MQTT_PROPERTY_INFO
 }};
+// clang-format on
 
 // The table entry for `id`, or nullptr for an identifier the spec does not define.
 const property_info* find_property(std::uint8_t id);
