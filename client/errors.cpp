@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "protocol/reason_format.hpp"
+
 namespace mqtt::client {
 
 namespace {
@@ -40,7 +42,7 @@ class reason_category_t final : public std::error_category {
   public:
     const char* name() const noexcept override { return "mqtt.reason"; }
     std::string message(int e) const override {
-        return fmt::format("0x{:02X} {}", e, reason_code_name(reason_code(e)));
+        return fmt::format("{}", named_reason{reason_code(e)});
     }
 };
 

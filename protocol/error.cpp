@@ -1,6 +1,6 @@
 #include "protocol/error.hpp"
 
-#include <fmt/format.h>
+#include "protocol/reason_format.hpp"
 
 namespace mqtt {
 
@@ -12,8 +12,8 @@ std::string decode_error::description() const {
 }
 
 std::string decode_error::message() const {
-    return fmt::format("{} at offset {} (0x{:02X} {})", description(), offset, to_byte(reason),
-                       reason_code_name(reason));
+    // The code a DISCONNECT would carry, by its general name.
+    return fmt::format("{} at offset {} ({})", description(), offset, named_reason{reason});
 }
 
 }  // namespace mqtt

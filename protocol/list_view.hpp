@@ -16,6 +16,7 @@ namespace mqtt {
 template <class T>
 class list_view {
   public:
+    using value_type = T;
     // Reads the next item at `p` (advancing it) from bytes already validated by the decoder.
     // Returns false when no further item lies before `end` (it may skip unrelated bytes, as the
     // property walkers do).
@@ -111,5 +112,10 @@ class list_view {
     wire_reader read_ = nullptr;
     std::size_t count_ = 0;
 };
+
+template <class>
+inline constexpr bool is_list_view = false;
+template <class T>
+inline constexpr bool is_list_view<list_view<T>> = true;
 
 }  // namespace mqtt

@@ -72,4 +72,13 @@ std::string_view reason_code_name(reason_code rc);
 // 3.6.2.1, 3.7.2.1, 3.9.3, 3.11.3, 3.14.2.1 and 3.15.2.1). False for packets without reason codes.
 bool reason_code_allowed(packet_type t, reason_code rc);
 
+// A reason code together with the packet that carries it: what printing a reason code needs,
+// since its name depends on the packet. protocol/reason_format.hpp formats it as "0x87 Not
+// authorized" or "0x00 Granted QoS 0"; without a packet type the general name is used.
+struct named_reason {
+    reason_code code = reason_code::success;
+    packet_type packet = packet_type{0};
+    friend bool operator==(const named_reason&, const named_reason&) = default;
+};
+
 }  // namespace mqtt

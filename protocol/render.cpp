@@ -4,6 +4,7 @@
 
 #include <type_traits>
 
+#include "protocol/reason_format.hpp"
 #include "protocol/utf8.hpp"
 
 namespace mqtt {
@@ -60,18 +61,18 @@ void binary(std::string& s, bytes_view b, std::size_t preview = 48) {
 }
 
 void reason(std::string& s, reason_code rc, packet_type t) {
-    fmt::format_to(out_t(s), "0x{:02X} {}", to_byte(rc), reason_code_name(rc, t));
+    fmt::format_to(out_t(s), "{}", named_reason{rc, t});
 }
 
 void props(std::string& s, const properties& p) {
     if (p.empty()) return;
     s += " {";
     bool first = true;
-    visit_properties(p, [&](property_id id, const auto& v) {
+    visit_properties(p, [&](const property_info& info, const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if (!first) s += ' ';
         first = false;
-        s += find_property(std::uint8_t(id))->json_key;
+        s += info.json_key;
         s += '=';
         if constexpr (std::is_same_v<T, std::string_view>) {
             quoted(s, v);

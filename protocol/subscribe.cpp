@@ -42,36 +42,37 @@ void put_ack(W& w, const Ack& p) {
         w.u8(to_byte(rc));
 }
 
-std::uint16_t be16(const std::uint8_t* p) {
-    return std::uint16_t(p[0] << 8 | p[1]);
+subscription subscription_of(std::string_view filter, std::uint8_t o) {
+    return {filter, mqtt::qos(o & qos_mask), (o & no_local_bit) != 0,
+            (o & retain_as_published_bit) != 0,
+            mqtt::retain_handling((o & retain_handling_mask) >> 4)};
 }
 
-// list_view wire readers over validated payloads.
+// list_view wire readers over payloads the decoder validated, reading with its reader (strings
+// are not checked for UTF-8 again).
 bool next_subscription(const std::uint8_t*& p, const std::uint8_t* end, subscription& out) {
-    if (p >= end) return false;
-    const std::uint16_t n = be16(p);
-    out.topic_filter = {reinterpret_cast<const char*>(p + 2), n};
-    const std::uint8_t o = p[2 + n];
-    out.max_qos = mqtt::qos(o & qos_mask);
-    out.no_local = o & no_local_bit;
-    out.retain_as_published = o & retain_as_published_bit;
-    out.retain_handling = mqtt::retain_handling((o & retain_handling_mask) >> 4);
-    p += 3 + n;
-    return true;
+    reader r(bytes_view(p, end), 0, packet_type::subscribe, nullptr);
+    if (r.at_end()) return false;
+    const std::string_view filter = as_chars(r.binary("Topic Filter"));
+    out = subscription_of(filter, r.u8("Subscription Options"));
+    p = r.position();
+    return !r.failed();
 }
 
 bool next_topic_filter(const std::uint8_t*& p, const std::uint8_t* end, std::string_view& out) {
-    if (p >= end) return false;
-    const std::uint16_t n = be16(p);
-    out = {reinterpret_cast<const char*>(p + 2), n};
-    p += 2 + n;
-    return true;
+    reader r(bytes_view(p, end), 0, packet_type::unsubscribe, nullptr);
+    if (r.at_end()) return false;
+    out = as_chars(r.binary("Topic Filter"));
+    p = r.position();
+    return !r.failed();
 }
 
 bool next_reason_code(const std::uint8_t*& p, const std::uint8_t* end, reason_code& out) {
-    if (p >= end) return false;
-    out = reason_code(*p++);
-    return true;
+    reader r(bytes_view(p, end), 0, packet_type::suback, nullptr);
+    if (r.at_end()) return false;
+    out = reason_code(r.u8("Reason Code"));
+    p = r.position();
+    return !r.failed();
 }
 
 std::string_view topic_filter(reader& r) {

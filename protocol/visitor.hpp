@@ -13,15 +13,11 @@
 
 namespace mqtt {
 
-struct reason_value {
-    packet_type packet;
-    reason_code code;
-};
-
 // The decoded value of one field: nothing (a section or raw bytes), an integer, a UTF-8
-// string, binary data, a string pair or a reason code.
+// string, binary data, a string pair or a reason code (with the packet that carries it, which
+// its name depends on).
 using field_value = std::variant<std::monostate, std::uint64_t, std::string_view, bytes_view,
-                                 string_pair, reason_value>;
+                                 string_pair, named_reason>;
 
 struct field_event {
     std::string_view name;      // "Packet Identifier", "Topic Name", "Message Expiry Interval", ...

@@ -5,6 +5,7 @@
 
 #include "client/session/convert.hpp"
 #include "client/session/session.hpp"
+#include "protocol/reason_format.hpp"
 
 namespace mqtt::session {
 
@@ -74,8 +75,7 @@ void session::on_auth(const auth& p) {
         return;
     }
     violation(reason_code::protocol_error,
-              fmt::format("unexpected AUTH 0x{:02X} {}", to_byte(p.reason),
-                          reason_code_name(p.reason, packet_type::auth)));
+              fmt::format("unexpected AUTH {}", named_reason{p.reason, packet_type::auth}));
 }
 
 command_result session::reauthenticate(time_point now) {

@@ -36,6 +36,7 @@
 #include <fmt/format.h>
 
 #include "client/session/convert.hpp"
+#include "protocol/reason_format.hpp"
 
 namespace mqtt::session {
 
@@ -185,8 +186,8 @@ void session::on_connack(const connack& p) {
         disconnected ev{disconnect_cause::connect_refused, p.reason,
                         detail::owned(p.props.reason_string),
                         detail::owned(p.props.server_reference)};
-        ev.detail = fmt::format("connection refused: 0x{:02X} {}", to_byte(p.reason),
-                                reason_code_name(p.reason, packet_type::connack));
+        ev.detail =
+            fmt::format("connection refused: {}", named_reason{p.reason, packet_type::connack});
         end_connection(std::move(ev));
         return;
     }

@@ -16,40 +16,6 @@ void reader::fail(reason_code rc, std::string_view field, std::string_view probl
     fail_at(offset(), rc, field, problem);
 }
 
-std::uint32_t reader::varint(std::string_view field) {
-    const std::size_t start = offset();
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-        if (!need(1, field)) return 0;
-        const std::uint8_t b = *pos_++;
-        v |= std::uint32_t(b & 0x7F) << (7 * i);
-        if (!(b & 0x80)) {
-            if (i > 0 && b == 0) {
-                fail_at(start, reason_code::malformed_packet, field,
-                        "Variable Byte Integer not in its shortest form (MQTT-1.5.5-1)");
-                return 0;
-            }
-            report(field, start, std::size_t(i + 1), std::uint64_t(v));
-            return v;
-        }
-    }
-    fail_at(start, reason_code::malformed_packet, field,
-            "Variable Byte Integer longer than 4 bytes");
-    return 0;
-}
-
-bytes_view reader::binary(std::string_view field) {
-    const std::size_t start = offset();
-    if (!need(2, field)) return {};
-    const std::size_t n = std::size_t(pos_[0] << 8 | pos_[1]);
-    pos_ += 2;
-    if (!need(n, field)) return {};
-    const bytes_view b{pos_, n};
-    pos_ += n;
-    report(field, start, 2 + n, b);
-    return b;
-}
-
 std::string_view reader::utf8(std::string_view field) {
     const bool was_muted = muted_;
     muted_ = true;
@@ -94,7 +60,7 @@ reason_code reader::reason(std::string_view field) {
                 "reason code not defined for this packet");
         return reason_code::success;
     }
-    report(field, start, 1, reason_value{type_, rc});
+    report(field, start, 1, named_reason{rc, type_});
     return rc;
 }
 

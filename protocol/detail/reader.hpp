@@ -56,8 +56,14 @@ class reader {
     // as the property).
     field_visitor* visitor() const { return muted_ ? nullptr : visitor_; }
     void mute(bool m) { muted_ = m; }
-    void report(std::string_view name, std::size_t offset, std::size_t size, field_value value,
-                std::uint8_t bit_mask = 0) const;
+    // The value becomes a field_value only when there is a visitor: building the variant on the
+    // hot path (no visitor) costs a store-forwarding stall per field.
+    template <class V>
+    void report(std::string_view name, std::size_t offset, std::size_t size, const V& value,
+                std::uint8_t bit_mask = 0) const {
+        if (field_visitor* v = visitor())
+            v->field(field_event{name, offset, size, bit_mask, field_value(value)});
+    }
     void begin(std::string_view section) const;
     void end() const;
 
@@ -99,6 +105,40 @@ inline std::uint32_t reader::u32(std::string_view field) {
     return v;
 }
 
+inline std::uint32_t reader::varint(std::string_view field) {
+    const std::size_t start = offset();
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+        if (!need(1, field)) return 0;
+        const std::uint8_t b = *pos_++;
+        v |= std::uint32_t(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) {
+            if (i > 0 && b == 0) {
+                fail_at(start, reason_code::malformed_packet, field,
+                        "Variable Byte Integer not in its shortest form (MQTT-1.5.5-1)");
+                return 0;
+            }
+            report(field, start, std::size_t(i + 1), std::uint64_t(v));
+            return v;
+        }
+    }
+    fail_at(start, reason_code::malformed_packet, field,
+            "Variable Byte Integer longer than 4 bytes");
+    return 0;
+}
+
+inline bytes_view reader::binary(std::string_view field) {
+    const std::size_t start = offset();
+    if (!need(2, field)) return {};
+    const std::size_t n = std::size_t(pos_[0] << 8 | pos_[1]);
+    pos_ += 2;
+    if (!need(n, field)) return {};
+    const bytes_view b{pos_, n};
+    pos_ += n;
+    report(field, start, 2 + n, b);
+    return b;
+}
+
 inline bool reader::need(std::size_t n, std::string_view field) {
     if (failed_) return false;
     if (remaining() < n) {
@@ -106,11 +146,6 @@ inline bool reader::need(std::size_t n, std::string_view field) {
         return false;
     }
     return true;
-}
-
-inline void reader::report(std::string_view name, std::size_t offset, std::size_t size,
-                           field_value value, std::uint8_t bit_mask) const {
-    if (field_visitor* v = visitor()) v->field(field_event{name, offset, size, bit_mask, value});
 }
 
 inline void reader::begin(std::string_view section) const {
@@ -122,7 +157,8 @@ inline void reader::end() const {
 }
 
 // Reads the Properties of a packet or Will (spec 2.2.2): Property Length, then properties, each
-// checked for being defined (0x81), allowed in `ctx` (0x81), not repeated (0x82) and in range.
+// checked against its row of the property table: defined (0x81), allowed in `ctx` (0x81), not
+// repeated where it may not repeat (0x82), and obeying its value rule (the rule's reason code).
 void read_properties(reader& r, property_context ctx, properties& out,
                      std::string_view section = "Properties");
 

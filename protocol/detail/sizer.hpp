@@ -41,15 +41,15 @@ class sizer {
 // Each property: identifier, then its value in the type the table gives (spec 2.2.2.2).
 template <class W>
 void put_property_list(W& w, const properties& p) {
-    visit_properties(p, [&w](property_id id, const auto& v) {
+    visit_properties(p, [&w](const property_info& info, const auto& v) {
         using T = std::decay_t<decltype(v)>;
-        w.u8(std::uint8_t(id));
+        w.u8(std::uint8_t(info.id));
         if constexpr (std::is_same_v<T, std::uint8_t>) {
             w.u8(v);
         } else if constexpr (std::is_same_v<T, std::uint16_t>) {
             w.u16(v);
         } else if constexpr (std::is_same_v<T, std::uint32_t>) {
-            if (id == property_id::subscription_identifier) {
+            if (info.type == property_type::variable_byte_integer) {
                 w.varint(v);
             } else {
                 w.u32(v);

@@ -1,10 +1,9 @@
 // Properties (spec 2.2.2): a Property Length (Variable Byte Integer) followed by identifier/value
 // pairs. This file shows each of the 27 properties on the wire in a packet where it is allowed,
-// checks the property table against the spec's table 2-4, and shows what happens when a property
-// appears where it is not allowed, or twice.
+// and what happens when a property appears where it is not allowed, or twice. The property table
+// itself is checked against the spec's Table 2-4 in property_table_test.cpp.
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -475,145 +474,6 @@ INSTANTIATE_TEST_SUITE_P(Each, MisplacedProperty, ::testing::ValuesIn(misplaced_
                          [](const ::testing::TestParamInfo<misplaced_case>& info) {
                              return info.param.name;
                          });
-
-// ---------------------------------------------------------------------------------------------
-// The property table, checked against spec 2.2.2.2, table 2-4.
-
-struct spec_row {
-    std::uint8_t id;
-    std::string_view name;
-    property_type type;
-    std::vector<ctx> where;
-};
-
-const std::vector<spec_row>& spec_table() {
-    using pt = property_type;
-    static const std::vector<spec_row> rows = {
-        {0x01, "Payload Format Indicator", pt::byte, {ctx::publish, ctx::will}},
-        {0x02, "Message Expiry Interval", pt::four_byte_integer, {ctx::publish, ctx::will}},
-        {0x03, "Content Type", pt::utf8_string, {ctx::publish, ctx::will}},
-        {0x08, "Response Topic", pt::utf8_string, {ctx::publish, ctx::will}},
-        {0x09, "Correlation Data", pt::binary_data, {ctx::publish, ctx::will}},
-        {0x0B,
-         "Subscription Identifier",
-         pt::variable_byte_integer,
-         {ctx::publish, ctx::subscribe}},
-        {0x11,
-         "Session Expiry Interval",
-         pt::four_byte_integer,
-         {ctx::connect, ctx::connack, ctx::disconnect}},
-        {0x12, "Assigned Client Identifier", pt::utf8_string, {ctx::connack}},
-        {0x13, "Server Keep Alive", pt::two_byte_integer, {ctx::connack}},
-        {0x15, "Authentication Method", pt::utf8_string, {ctx::connect, ctx::connack, ctx::auth}},
-        {0x16, "Authentication Data", pt::binary_data, {ctx::connect, ctx::connack, ctx::auth}},
-        {0x17, "Request Problem Information", pt::byte, {ctx::connect}},
-        {0x18, "Will Delay Interval", pt::four_byte_integer, {ctx::will}},
-        {0x19, "Request Response Information", pt::byte, {ctx::connect}},
-        {0x1A, "Response Information", pt::utf8_string, {ctx::connack}},
-        {0x1C, "Server Reference", pt::utf8_string, {ctx::connack, ctx::disconnect}},
-        {0x1F,
-         "Reason String",
-         pt::utf8_string,
-         {ctx::connack, ctx::puback, ctx::pubrec, ctx::pubrel, ctx::pubcomp, ctx::suback,
-          ctx::unsuback, ctx::disconnect, ctx::auth}},
-        {0x21, "Receive Maximum", pt::two_byte_integer, {ctx::connect, ctx::connack}},
-        {0x22, "Topic Alias Maximum", pt::two_byte_integer, {ctx::connect, ctx::connack}},
-        {0x23, "Topic Alias", pt::two_byte_integer, {ctx::publish}},
-        {0x24, "Maximum QoS", pt::byte, {ctx::connack}},
-        {0x25, "Retain Available", pt::byte, {ctx::connack}},
-        {0x26,
-         "User Property",
-         pt::utf8_string_pair,
-         {ctx::connect, ctx::connack, ctx::publish, ctx::will, ctx::puback, ctx::pubrec,
-          ctx::pubrel, ctx::pubcomp, ctx::subscribe, ctx::suback, ctx::unsubscribe, ctx::unsuback,
-          ctx::disconnect, ctx::auth}},
-        {0x27, "Maximum Packet Size", pt::four_byte_integer, {ctx::connect, ctx::connack}},
-        {0x28, "Wildcard Subscription Available", pt::byte, {ctx::connack}},
-        {0x29, "Subscription Identifier Available", pt::byte, {ctx::connack}},
-        {0x2A, "Shared Subscription Available", pt::byte, {ctx::connack}},
-    };
-    return rows;
-}
-
-std::uint16_t mask_of(const std::vector<ctx>& where) {
-    std::uint16_t mask = 0;
-    for (ctx c : where)
-        mask = std::uint16_t(mask | (1u << std::uint8_t(c)));
-    return mask;
-}
-
-// "Maximum QoS" -> "maximum_qos"
-std::string snake_case(std::string_view name) {
-    std::string s;
-    for (char c : name)
-        s += c == ' ' ? '_' : char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-TEST(PropertyTable, Has27EntriesInIdentifierOrderMatchingTheSpec) {
-    auto table = all_properties();
-    const auto& spec = spec_table();
-    ASSERT_EQ(table.size(), 27u);
-    ASSERT_EQ(spec.size(), 27u);
-    for (std::size_t i = 0; i < spec.size(); ++i) {
-        SCOPED_TRACE(spec[i].name);
-        EXPECT_EQ(std::uint8_t(table[i].id), spec[i].id);
-        EXPECT_EQ(table[i].name, spec[i].name);
-        EXPECT_EQ(table[i].json_key, snake_case(spec[i].name));
-        EXPECT_EQ(table[i].type, spec[i].type);
-        EXPECT_EQ(table[i].contexts, mask_of(spec[i].where));
-        bool repeatable = spec[i].id == 0x26 || spec[i].id == 0x0B;
-        EXPECT_EQ(table[i].repeatable, repeatable);
-    }
-}
-
-TEST(PropertyTable, FindByIdentifierAndByJsonKey) {
-    for (const auto& row : spec_table()) {
-        const property_info* by_id = find_property(row.id);
-        ASSERT_NE(by_id, nullptr) << row.name;
-        EXPECT_EQ(by_id->name, row.name);
-        const property_info* by_key = find_property(std::string_view(by_id->json_key));
-        EXPECT_EQ(by_key, by_id) << row.name;
-    }
-    // Identifiers the spec does not define.
-    for (std::uint8_t unknown :
-         {0x00, 0x04, 0x0A, 0x0C, 0x10, 0x14, 0x1B, 0x1D, 0x20, 0x2B, 0x7F, 0x80, 0xFF}) {
-        EXPECT_EQ(find_property(unknown), nullptr) << int(unknown);
-    }
-    EXPECT_EQ(find_property("no_such_property"sv), nullptr);
-    EXPECT_EQ(find_property("Maximum QoS"sv), nullptr);  // keys, not display names
-}
-
-TEST(PropertyTable, AllowedExactlyWhereTheSpecSays) {
-    for (const auto& row : spec_table()) {
-        std::uint16_t mask = mask_of(row.where);
-        for (int c = 0; c <= 15; ++c) {
-            EXPECT_EQ(property_allowed(property_id(row.id), ctx(c)), ((mask >> c) & 1) != 0)
-                << row.name << " in context " << c;
-        }
-    }
-}
-
-TEST(PropertyTable, AllowedSpotChecks) {
-    EXPECT_TRUE(property_allowed(property_id::will_delay_interval, ctx::will));
-    EXPECT_FALSE(property_allowed(property_id::will_delay_interval, ctx::connect));
-    EXPECT_TRUE(property_allowed(property_id::payload_format_indicator, ctx::will));
-    EXPECT_FALSE(property_allowed(property_id::payload_format_indicator, ctx::connect));
-    EXPECT_FALSE(property_allowed(property_id::session_expiry_interval, ctx::will));
-    EXPECT_TRUE(property_allowed(property_id::topic_alias, ctx::publish));
-    EXPECT_FALSE(property_allowed(property_id::topic_alias, ctx::connack));
-    EXPECT_TRUE(property_allowed(property_id::subscription_identifier, ctx::subscribe));
-    EXPECT_FALSE(property_allowed(property_id::subscription_identifier, ctx::suback));
-    EXPECT_TRUE(property_allowed(property_id::reason_string, ctx::auth));
-    EXPECT_FALSE(property_allowed(property_id::reason_string, ctx::connect));
-    EXPECT_FALSE(property_allowed(property_id::reason_string, ctx::publish));
-    EXPECT_TRUE(property_allowed(property_id::server_reference, ctx::disconnect));
-    EXPECT_TRUE(property_allowed(property_id::authentication_data, ctx::auth));
-    EXPECT_TRUE(property_allowed(property_id::user_property, ctx::will));
-    // PINGREQ and PINGRESP have no properties at all.
-    EXPECT_FALSE(property_allowed(property_id::user_property, ctx::pingreq));
-    EXPECT_FALSE(property_allowed(property_id::user_property, ctx::pingresp));
-}
 
 }  // namespace
 }  // namespace mqtt

@@ -167,7 +167,7 @@ TEST(ClientCli, PropertyErrorsNameTheFlagAndTheReason) {
         {{"connect", "receive-maximum", "70000"}, "expected a number from 1 to 65535"},
         // A client must not send a Subscription Identifier in PUBLISH (MQTT-3.3.4-6).
         {{"publish", "subscription-identifier", "1"}, "MQTT-3.3.4-6"},
-        {{"subscribe", "subscription-identifier", "0"}, "0 is not a valid identifier"},
+        {{"subscribe", "subscription-identifier", "0"}, "expected a number from 1 to 268435455"},
         {{"publish", "topic-alias", "1"}, "picks topic aliases itself"},
         {{"connect", "assigned-client-identifier", "x"}, "is not allowed in connect"},
         {{"disconnect", "server-reference", "x"}, "sent only by a server"},

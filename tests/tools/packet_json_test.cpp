@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "protocol/codec.hpp"
@@ -86,6 +87,39 @@ TEST(PacketJson, EveryPropertyKeyRoundTrips) {
         ASSERT_NE(info, nullptr) << item.key();
         EXPECT_GT(std::uint8_t(info->id), last) << item.key();
         last = std::uint8_t(info->id);
+    }
+}
+
+// Numbers are read in their data type's range (spec 1.5); the value rules (Receive Maximum > 0,
+// ...) are check_packet's to judge, so mqtt-inspect encode can build a packet that breaks them.
+TEST(PacketJson, NumbersInTheirDataTypesRange) {
+    struct range {
+        const char* key;
+        std::uint64_t max;
+    };
+    const range ranges[] = {
+        {"payload_format_indicator", 0xFF},        // Byte, although only 0 and 1 are valid
+        {"receive_maximum", 0xFFFF},               // Two Byte Integer
+        {"maximum_packet_size", 0xFFFF'FFFF},      // Four Byte Integer
+        {"subscription_identifier", 268'435'455},  // Variable Byte Integer
+    };
+    for (const range& r : ranges) {
+        owned_packet store;
+        properties p;
+        properties_from_json(json{{r.key, r.max}}, "properties", store, p);
+        EXPECT_EQ(properties_to_json(p),
+                  (json{{r.key, r.key == std::string_view("subscription_identifier")
+                                    ? json::array({r.max})
+                                    : json(r.max)}}));
+        properties_from_json(json{{r.key, 0}}, "properties", store, p);  // 0 is read as well
+        try {
+            properties_from_json(json{{r.key, r.max + 1}}, "properties", store, p);
+            ADD_FAILURE() << r.key << " " << r.max + 1 << " was accepted";
+        } catch (const json_packet_error& e) {
+            EXPECT_EQ(std::string(e.what()),
+                      fmt::format("properties.{}: expected an integer 0..{}, got {}", r.key, r.max,
+                                  r.max + 1));
+        }
     }
 }
 

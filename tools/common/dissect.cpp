@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "protocol/property.hpp"
+#include "protocol/reason_format.hpp"
 #include "protocol/utf8.hpp"
 #include "tools/common/hex.hpp"
 
@@ -99,10 +100,7 @@ std::string value_text(const field_event& e) {
         std::string operator()(const string_pair& p) const {
             return fmt::format("{} = {}", quoted(p.name), quoted(p.value));
         }
-        std::string operator()(const reason_value& r) const {
-            const std::string_view name = reason_code_name(r.code, r.packet);
-            return fmt::format("0x{:02X} {}", to_byte(r.code), name.empty() ? "(unknown)" : name);
-        }
+        std::string operator()(const named_reason& r) const { return fmt::format("{}", r); }
     };
     return std::visit(visitor{e}, e.value);
 }
@@ -204,14 +202,13 @@ void dissector::field(const field_event& e) {
     l.size = e.size;
     l.bit_mask = e.bit_mask;
     std::string name(e.name);
-    // A property: its identifier (the first byte of the field) after its name.
+    // A property (a field named as the table names the identifier in its first byte): its
+    // identifier after its name.
     if (e.bit_mask == 0 && e.size >= 2) {
         const bytes_view first = bytes_at(e.offset, 1);
-        for (const property_info& info : all_properties()) {
-            if (info.name == e.name && !first.empty() && first[0] == std::uint8_t(info.id)) {
-                name = fmt::format("{} (0x{:02X})", e.name, std::uint8_t(info.id));
-                break;
-            }
+        const property_info* info = first.empty() ? nullptr : find_property(first[0]);
+        if (info && info->name == e.name) {
+            name = fmt::format("{} (0x{:02X})", e.name, std::uint8_t(info->id));
         }
     }
     const std::string value = value_text(e);

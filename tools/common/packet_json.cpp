@@ -130,21 +130,23 @@ void body_to_json(const auth& p, json& j) {
 
 json properties_to_json(const properties& props) {
     json j = json::object();
-    visit_properties(props, [&](property_id id, const auto& v) {
-        const property_info* info = find_property(std::uint8_t(id));
-        if (!info) return;
-        const std::string key = str(info->json_key);
+    visit_properties(props, [&](const property_info& info, const auto& v) {
+        json value;
         using V = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<V, string_pair>) {
-            j[key].push_back(json::array({str(v.name), str(v.value)}));
+            value = json::array({str(v.name), str(v.value)});
         } else if constexpr (std::is_same_v<V, bytes_view>) {
-            j[key] = to_hex(v);
+            value = to_hex(v);
         } else if constexpr (std::is_same_v<V, std::string_view>) {
-            j[key] = str(v);
-        } else if (id == property_id::subscription_identifier) {
-            j[key].push_back(v);
+            value = str(v);
         } else {
-            j[key] = v;
+            value = v;
+        }
+        // A repeatable property is an array of its values in wire order.
+        if (info.repeatable()) {
+            j[str(info.json_key)].push_back(std::move(value));
+        } else {
+            j[str(info.json_key)] = std::move(value);
         }
     });
     return j;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <initializer_list>
 #include <optional>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -317,121 +318,46 @@ packet_type type_from_json(const json& j) {
     fail("type", fmt::format("unknown packet type {}", shown(*it)));
 }
 
-// Sets the member of `out` that holds property `id` from JSON value `v`.
+// One value of property `info` from JSON: numbers in its data type's range (the value rules,
+// such as Receive Maximum > 0, are check_packet's to judge), strings, binary data as hex, and a
+// UTF-8 String Pair as [name, value].
+template <class T>
+T value_from_json(const property_info& info, const json& v, const std::string& path,
+                  owned_packet& store) {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+        return as_string(v, path, store);
+    } else if constexpr (std::is_same_v<T, bytes_view>) {
+        return as_hex(v, path, store);
+    } else if constexpr (std::is_same_v<T, string_pair>) {
+        if (!v.is_array() || v.size() != 2) {
+            fail(path, fmt::format("expected [name, value], got {}", shown(v)));
+        }
+        return {as_string(v[0], element(path, 0), store), as_string(v[1], element(path, 1), store)};
+    } else {
+        return T(as_integer(v, path, max_of(info.type)));
+    }
+}
+
+// Sets the member of `out` that holds property `info` from JSON value `v`. A repeatable property
+// takes an array of values in wire order; a single value is taken as an array of one.
 void set_property(const property_info& info, const json& v, const std::string& path,
                   owned_packet& store, properties& out) {
-    using id = property_id;
-    auto u8 = [&] { return std::uint8_t(as_integer(v, path, 0xFF)); };
-    auto u16 = [&] { return std::uint16_t(as_integer(v, path, 0xFFFF)); };
-    auto u32 = [&] { return std::uint32_t(as_integer(v, path, 0xFFFF'FFFF)); };
-    auto text = [&] { return as_string(v, path, store); };
-    auto binary = [&] { return as_hex(v, path, store); };
-    switch (info.id) {
-        case id::payload_format_indicator:
-            out.payload_format_indicator = u8();
-            return;
-        case id::message_expiry_interval:
-            out.message_expiry_interval = u32();
-            return;
-        case id::content_type:
-            out.content_type = text();
-            return;
-        case id::response_topic:
-            out.response_topic = text();
-            return;
-        case id::correlation_data:
-            out.correlation_data = binary();
-            return;
-        case id::subscription_identifier: {
-            // An array of numbers; a single number is taken as an array of one.
-            std::vector<std::uint32_t> ids;
+    visit_member(out, info.id, [&](auto& member) {
+        using M = std::decay_t<decltype(member)>;
+        using T = typename M::value_type;
+        if constexpr (is_list_view<M>) {
+            std::vector<T> items;
             if (v.is_array()) {
-                for (std::size_t i = 0; i < v.size(); ++i) {
-                    ids.push_back(std::uint32_t(
-                        as_integer(v[i], element(path, i), max_variable_byte_integer)));
-                }
+                for (std::size_t i = 0; i < v.size(); ++i)
+                    items.push_back(value_from_json<T>(info, v[i], element(path, i), store));
             } else {
-                ids.push_back(std::uint32_t(as_integer(v, path, max_variable_byte_integer)));
+                items.push_back(value_from_json<T>(info, v, path, store));
             }
-            out.subscription_identifiers = store.keep(std::move(ids));
-            return;
+            member = store.keep(std::move(items));
+        } else {
+            member = value_from_json<T>(info, v, path, store);
         }
-        case id::session_expiry_interval:
-            out.session_expiry_interval = u32();
-            return;
-        case id::assigned_client_identifier:
-            out.assigned_client_identifier = text();
-            return;
-        case id::server_keep_alive:
-            out.server_keep_alive = u16();
-            return;
-        case id::authentication_method:
-            out.authentication_method = text();
-            return;
-        case id::authentication_data:
-            out.authentication_data = binary();
-            return;
-        case id::request_problem_information:
-            out.request_problem_information = u8();
-            return;
-        case id::will_delay_interval:
-            out.will_delay_interval = u32();
-            return;
-        case id::request_response_information:
-            out.request_response_information = u8();
-            return;
-        case id::response_information:
-            out.response_information = text();
-            return;
-        case id::server_reference:
-            out.server_reference = text();
-            return;
-        case id::reason_string:
-            out.reason_string = text();
-            return;
-        case id::receive_maximum:
-            out.receive_maximum = u16();
-            return;
-        case id::topic_alias_maximum:
-            out.topic_alias_maximum = u16();
-            return;
-        case id::topic_alias:
-            out.topic_alias = u16();
-            return;
-        case id::maximum_qos:
-            out.maximum_qos = u8();
-            return;
-        case id::retain_available:
-            out.retain_available = u8();
-            return;
-        case id::user_property: {
-            std::vector<string_pair> pairs;
-            for (std::size_t i = 0; i < as_array(v, path).size(); ++i) {
-                const std::string at = element(path, i);
-                const json& pair = v[i];
-                if (!pair.is_array() || pair.size() != 2) {
-                    fail(at, fmt::format("expected [name, value], got {}", shown(pair)));
-                }
-                pairs.push_back({as_string(pair[0], element(at, 0), store),
-                                 as_string(pair[1], element(at, 1), store)});
-            }
-            out.user_properties = store.keep(std::move(pairs));
-            return;
-        }
-        case id::maximum_packet_size:
-            out.maximum_packet_size = u32();
-            return;
-        case id::wildcard_subscription_available:
-            out.wildcard_subscription_available = u8();
-            return;
-        case id::subscription_identifier_available:
-            out.subscription_identifier_available = u8();
-            return;
-        case id::shared_subscription_available:
-            out.shared_subscription_available = u8();
-            return;
-    }
-    fail(path, "unknown property");
+    });
 }
 
 }  // namespace

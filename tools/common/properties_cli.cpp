@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <optional>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "protocol/property.hpp"
+#include "protocol/topic.hpp"
 #include "tools/common/client_cli.hpp"
 
 namespace mqtt::tools {
@@ -30,16 +32,100 @@ std::string flag_text(const std::vector<std::string>& flag) {
     return s;
 }
 
-std::uint32_t parse_number(const std::vector<std::string>& flag, std::uint32_t max,
-                           std::uint32_t min = 0) {
+// A property by its -D name; the JSON key (underscores) is taken too.
+const property_info* find_by_name(std::string_view name) {
+    for (const property_info& info : all_properties()) {
+        if (info.cli_name == name || info.json_key == name) return &info;
+    }
+    return nullptr;
+}
+
+// The number in flag[2], in the property's range (its data type's, narrowed by its rule).
+std::uint32_t parse_number(const std::vector<std::string>& flag, const property_info& info) {
     const std::string& text = flag[2];
     std::uint32_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value > max || value < min) {
-        throw usage_error(
-            fmt::format("{}: expected a number from {} to {}", flag_text(flag), min, max));
+    if (ec != std::errc() || end != text.data() + text.size() || value < info.min() ||
+        value > info.max()) {
+        throw usage_error(fmt::format("{}: expected a number from {} to {}", flag_text(flag),
+                                      info.min(), info.max()));
     }
     return value;
+}
+
+// The field of the client's options a -D property goes to.
+using destination =
+    std::variant<std::monostate, std::optional<std::uint8_t>*, std::optional<std::uint16_t>*,
+                 std::optional<std::uint32_t>*, std::uint32_t*, std::optional<bool>*,
+                 std::optional<std::string>*, std::optional<session::byte_vector>*,
+                 session::user_property_list*>;
+
+// The properties a client sends, by packet; none for those a server sends or the client sets
+// itself.
+destination destination_of(property_context c, property_id id, session::connect_options& connect,
+                           packet_properties& out) {
+    using ctx = property_context;
+    using pid = property_id;
+    if (c == ctx::connect) {
+        switch (id) {
+            case pid::session_expiry_interval:
+                return &connect.session_expiry_interval;
+            case pid::receive_maximum:
+                return &connect.receive_maximum;
+            case pid::maximum_packet_size:
+                return &connect.maximum_packet_size;
+            case pid::topic_alias_maximum:
+                return &connect.topic_alias_maximum;
+            case pid::request_response_information:
+                return &connect.request_response_information;
+            case pid::request_problem_information:
+                return &connect.request_problem_information;
+            case pid::user_property:
+                return &connect.user_properties;
+            default:
+                return {};
+        }
+    }
+    if (c == ctx::publish || c == ctx::will) {
+        session::message_properties& m = c == ctx::will ? connect.will->message.props : out.publish;
+        switch (id) {
+            case pid::payload_format_indicator:
+                return &m.payload_format_indicator;
+            case pid::message_expiry_interval:
+                return &m.message_expiry_interval;
+            case pid::content_type:
+                return &m.content_type;
+            case pid::response_topic:
+                return &m.response_topic;
+            case pid::correlation_data:
+                return &m.correlation_data;
+            case pid::user_property:
+                return &m.user_properties;
+            case pid::will_delay_interval:  // the table allows it only in the Will
+                if (c == ctx::will) return &connect.will->will_delay_interval;
+                return {};
+            default:
+                return {};
+        }
+    }
+    if (c == ctx::subscribe && id == pid::subscription_identifier) {
+        return &out.subscribe.subscription_identifier;
+    }
+    if (c == ctx::subscribe && id == pid::user_property) return &out.subscribe.user_properties;
+    if (c == ctx::unsubscribe && id == pid::user_property) return &out.unsubscribe;
+    if (c == ctx::disconnect) {
+        switch (id) {
+            case pid::session_expiry_interval:
+                return &out.disconnect.session_expiry_interval;
+            case pid::reason_string:
+                return &out.disconnect.reason_string;
+            case pid::user_property:
+                return &out.disconnect.user_properties;
+            default:
+                return {};
+        }
+    }
+    return {};
 }
 
 }  // namespace
@@ -56,129 +142,71 @@ void apply_property_flag(const std::vector<std::string>& flag, session::connect_
                           ": unknown command; expected connect, publish, subscribe, "
                           "unsubscribe, disconnect or will");
     }
-    std::string key = flag[1];
-    for (char& c : key)
-        c = c == '-' ? '_' : c;
-    const property_info* info = find_property(key);
+    const property_info* info = find_by_name(flag[1]);
     if (info == nullptr) throw usage_error(flag_text(flag) + ": unknown property identifier");
-    if (!property_allowed(info->id, cmd->context)) {
+    if (!info->allowed_in(cmd->context)) {
         throw usage_error(
             fmt::format("{}: {} is not allowed in {}", flag_text(flag), info->name, cmd->name));
     }
     const bool pair = info->type == property_type::utf8_string_pair;
     if (flag.size() != (pair ? 4u : 3u)) {
-        throw usage_error(flag_text(flag) + (pair ? ": user-property takes a NAME and a VALUE"
-                                                  : ": takes one VALUE"));
+        throw usage_error(flag_text(flag) +
+                          (pair ? fmt::format(": {} takes a NAME and a VALUE", info->cli_name)
+                                : std::string(": takes one VALUE")));
+    }
+    // Rules of the client's own (not the table's): the session picks aliases, and a
+    // Subscription Identifier is the server's to send in a PUBLISH.
+    if (cmd->context == property_context::publish || cmd->context == property_context::will) {
+        if (info->id == property_id::topic_alias) {
+            throw usage_error(flag_text(flag) +
+                              ": the client picks topic aliases itself, within the server's "
+                              "Topic Alias Maximum");
+        }
+        if (info->id == property_id::subscription_identifier) {
+            throw usage_error(flag_text(flag) +
+                              ": a client must not send a Subscription Identifier in PUBLISH "
+                              "(MQTT-3.3.4-6); use -D subscribe");
+        }
+    }
+    if (cmd->context == property_context::will && !connect.will) {
+        connect.will.emplace();  // its topic comes from --will-topic
     }
     const std::string& value = flag[2];
-    const std::pair<std::string, std::string> user{flag[2], pair ? flag[3] : ""};
-    const auto bytes = [&] { return session::byte_vector(value.begin(), value.end()); };
-    using id = property_id;
-    session::message_properties* message = nullptr;  // publish or will
-    session::will_options* will = nullptr;
-    if (cmd->context == property_context::publish) message = &out.publish;
-    if (cmd->context == property_context::will) {
-        if (!connect.will) connect.will.emplace();  // its topic comes from --will-topic
-        will = &*connect.will;
-        message = &will->message.props;
+    if (info->rule.check == value_check::topic_name) {
+        if (const char* problem = topic_name_problem(value)) {
+            throw usage_error(
+                fmt::format("{}: {}: {}", flag_text(flag), info->rule.problem, problem));
+        }
     }
-
-    switch (cmd->context) {
-        case property_context::connect:
-            switch (info->id) {
-                case id::session_expiry_interval:
-                    connect.session_expiry_interval = parse_number(flag, 0xFFFFFFFF);
-                    return;
-                case id::receive_maximum:  // 0 is a Protocol Error (spec 3.1.2.11.3)
-                    connect.receive_maximum = std::uint16_t(parse_number(flag, 65535, 1));
-                    return;
-                case id::maximum_packet_size:  // 0 is a Protocol Error (spec 3.1.2.11.4)
-                    connect.maximum_packet_size = parse_number(flag, max_packet_size_limit, 1);
-                    return;
-                case id::topic_alias_maximum:
-                    connect.topic_alias_maximum = std::uint16_t(parse_number(flag, 65535));
-                    return;
-                case id::request_response_information:
-                    connect.request_response_information = parse_number(flag, 1) == 1;
-                    return;
-                case id::request_problem_information:
-                    connect.request_problem_information = parse_number(flag, 1) == 1;
-                    return;
-                case id::user_property:
-                    connect.user_properties.push_back(user);
-                    return;
-                default:
-                    break;
+    const auto number = [&] { return parse_number(flag, *info); };
+    std::visit(
+        [&](auto field) {
+            using P = decltype(field);
+            if constexpr (std::is_same_v<P, std::monostate>) {
+                throw usage_error(
+                    fmt::format("{}: {} is set by the client itself or sent only by a server",
+                                flag_text(flag), info->name));
+            } else {
+                using F = std::remove_pointer_t<P>;
+                if constexpr (std::is_same_v<F, std::optional<std::uint8_t>>) {
+                    *field = std::uint8_t(number());
+                } else if constexpr (std::is_same_v<F, std::optional<std::uint16_t>>) {
+                    *field = std::uint16_t(number());
+                } else if constexpr (std::is_same_v<F, std::optional<std::uint32_t>> ||
+                                     std::is_same_v<F, std::uint32_t>) {
+                    *field = number();
+                } else if constexpr (std::is_same_v<F, std::optional<bool>>) {
+                    *field = number() == 1;  // a property whose rule is zero_or_one
+                } else if constexpr (std::is_same_v<F, std::optional<std::string>>) {
+                    *field = value;
+                } else if constexpr (std::is_same_v<F, std::optional<session::byte_vector>>) {
+                    *field = session::byte_vector(value.begin(), value.end());
+                } else {
+                    field->emplace_back(flag[2], flag[3]);
+                }
             }
-            break;
-        case property_context::publish:
-        case property_context::will:
-            switch (info->id) {
-                case id::payload_format_indicator:
-                    message->payload_format_indicator = std::uint8_t(parse_number(flag, 1));
-                    return;
-                case id::message_expiry_interval:
-                    message->message_expiry_interval = parse_number(flag, 0xFFFFFFFF);
-                    return;
-                case id::content_type:
-                    message->content_type = value;
-                    return;
-                case id::response_topic:
-                    message->response_topic = value;
-                    return;
-                case id::correlation_data:
-                    message->correlation_data = bytes();
-                    return;
-                case id::user_property:
-                    message->user_properties.push_back(user);
-                    return;
-                case id::will_delay_interval:
-                    will->will_delay_interval = parse_number(flag, 0xFFFFFFFF);
-                    return;
-                case id::topic_alias:
-                    throw usage_error(flag_text(flag) +
-                                      ": the client picks topic aliases itself, within the "
-                                      "server's Topic Alias Maximum");
-                case id::subscription_identifier:
-                    throw usage_error(flag_text(flag) +
-                                      ": a client must not send a Subscription Identifier in "
-                                      "PUBLISH (MQTT-3.3.4-6); use -D subscribe");
-                default:
-                    break;
-            }
-            break;
-        case property_context::subscribe:
-            if (info->id == id::subscription_identifier) {
-                const std::uint32_t v = parse_number(flag, 268'435'455);
-                if (v == 0) throw usage_error(flag_text(flag) + ": 0 is not a valid identifier");
-                out.subscribe.subscription_identifier = v;
-                return;
-            }
-            out.subscribe.user_properties.push_back(user);  // the only other one allowed
-            return;
-        case property_context::unsubscribe:
-            out.unsubscribe.push_back(user);  // User Property is the only one allowed
-            return;
-        case property_context::disconnect:
-            switch (info->id) {
-                case id::session_expiry_interval:
-                    out.disconnect.session_expiry_interval = parse_number(flag, 0xFFFFFFFF);
-                    return;
-                case id::reason_string:
-                    out.disconnect.reason_string = value;
-                    return;
-                case id::user_property:
-                    out.disconnect.user_properties.push_back(user);
-                    return;
-                default:
-                    break;
-            }
-            break;
-        default:
-            break;
-    }
-    throw usage_error(fmt::format("{}: {} is set by the client itself or sent only by a server",
-                                  flag_text(flag), info->name));
+        },
+        destination_of(cmd->context, info->id, connect, out));
 }
 
 }  // namespace mqtt::tools

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "protocol/reason_format.hpp"
 #include "protocol/topic.hpp"
 #include "tools/common/client_cli.hpp"
 #include "tools/common/message_format.hpp"
@@ -158,9 +159,9 @@ int main(int argc, char** argv) {
                 const reason_code rc = subscribed.reason_codes[i];
                 if (to_byte(rc) < 0x80) continue;
                 ++refused;
-                std::cerr << fmt::format("mqtt-sub: subscription to \"{}\" refused: 0x{:02X} {}\n",
-                                         subs[i].topic_filter, to_byte(rc),
-                                         reason_code_name(rc, packet_type::suback));
+                std::cerr << fmt::format("mqtt-sub: subscription to \"{}\" refused: {}\n",
+                                         subs[i].topic_filter,
+                                         named_reason{rc, packet_type::suback});
             }
             if (refused == subs.size()) {
                 t.fail("every subscription was refused");

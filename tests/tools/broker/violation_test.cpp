@@ -155,7 +155,7 @@ const violation_case cases[] = {
     {"topic_alias_0",
      {0x30, 0x07, 0x00, 0x01, 't', 0x03, 0x23, 0x00, 0x00},
      0x94,
-     "PUBLISH Topic Alias: Topic Alias of 0 (MQTT-3.3.2-8)"},
+     "PUBLISH Topic Alias: value must not be 0 (MQTT-3.3.2-8)"},
     {"topic_alias_above_maximum",
      {0x30, 0x07, 0x00, 0x01, 't', 0x03, 0x23, 0x00, 0x05},
      0x94,
