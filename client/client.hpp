@@ -56,7 +56,8 @@ enum class connection_state : std::uint8_t {
 const char* to_string(connection_state s);
 
 struct statistics {
-    std::size_t inbound_dropped = 0;  // by the inbound queue's overflow policy
+    // By the inbound queue's overflow policy, or on the response topic with no request waiting.
+    std::size_t inbound_dropped = 0;
     std::size_t reconnects = 0;
     std::size_t messages_received = 0;
     std::size_t messages_published = 0;
@@ -164,8 +165,12 @@ class client {
 
     // Called on the client's strand for every message (instead of the async_receive queue).
     void set_message_handler(std::function<void(const session::message_received&)> handler);
-    // Called on the client's strand whenever the connection state changes.
-    void set_state_handler(std::function<void(connection_state, const std::string& why)> handler);
+    // Called on the client's strand whenever the connection state changes. With `waiting` and
+    // `disconnected`, `why` says what ended the connection, as a code (errc::connection_lost,
+    // errc::protocol_violation, a reason code, ...) and in words; empty otherwise.
+    void set_state_handler(
+        std::function<void(connection_state, std::error_code why, const std::string& words)>
+            handler);
     // Observers of every packet sent and received (traces, captures). Add before connecting.
     transport::packet_tap& tap();
 

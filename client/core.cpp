@@ -59,17 +59,23 @@ void delivery_store::commit() {
     pending_.clear();
 }
 
-void client_core::set_state(connection_state s, const std::string& why) {
+void client_core::set_state(connection_state s) {
     if (s == state) return;
     state = s;
     publish_observations();
-    if (state_handler) state_handler(s, why);
+    if (state_handler) state_handler(s, end_code, end_text);
 }
 
 void client_core::record_error(std::error_code code, std::string text) {
     last_error_code = code;
     last_error = std::move(text);
     publish_observations();
+}
+
+void client_core::record_end(std::error_code code, std::string text) {
+    end_code = code;
+    end_text = text;
+    record_error(code, std::move(text));
 }
 
 void client_core::publish_observations() {
@@ -97,13 +103,14 @@ void client_core::connect(completion<client::connect_signature> h) {
         h(bad.error, {});
         return;
     }
-    if (!stopped || connect_handler || disconnect_handler) {
+    if (!stopped || connect_handler || !disconnect_handlers.empty()) {
         h(errc::already_connecting, {});
         return;
     }
     stopped = false;
     no_retry = false;
-    record_error({}, "");
+    ended = false;
+    record_end({}, "");
     connect_handler = std::move(h);
     asio::co_spawn(
         strand, [self = shared_from_this()] { return self->supervise(); }, asio::detached);
@@ -121,7 +128,7 @@ asio::awaitable<void> client_core::supervise() {
                                                       1 + options.reconnect_jitter);
         const auto delay =
             std::chrono::milliseconds(std::int64_t(double(wait.count()) * spread(rng)));
-        set_state(connection_state::waiting, last_error);
+        set_state(connection_state::waiting);
         backoff_timer.expires_after(delay);
         std::error_code ec;
         co_await backoff_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -131,17 +138,19 @@ asio::awaitable<void> client_core::supervise() {
     // `disconnected` is final: no reconnect follows (a lost connection that will be retried
     // shows as `waiting`).
     stopped = true;
-    set_state(connection_state::disconnected, last_error);
+    ended = true;
+    draining.reset();
+    drain_timer.cancel();
+    set_state(connection_state::disconnected);
     // What was waiting for the connection fails; with the violation when that ended it, so the
     // application can tell a broken server from a closed connection.
-    fail_pending(last_error_code == errc::protocol_violation ? last_error_code
-                                                             : errc::connection_closed);
+    fail_pending(end_code == errc::protocol_violation ? end_code : errc::connection_closed);
 }
 
 asio::awaitable<bool> client_core::run_connection() {
     auto self = shared_from_this();
     const std::uint64_t gen = ++generation;
-    set_state(connection_state::connecting, "");
+    set_state(connection_state::connecting);
     stream = std::make_shared<transport::stream>(strand);
     const std::shared_ptr<transport::stream> connection = stream;  // ours, even after a new one
     // (Named, not a temporary: GCC 12 destroys temporaries of a co_await expression twice.)
@@ -149,7 +158,11 @@ asio::awaitable<bool> client_core::run_connection() {
     const transport::connect_result r = co_await connection->connect(how);
     if (gen != generation) co_return false;
     if (!r) {
-        record_error(errc::transport_failed, r.message);
+        record_end(errc::transport_failed, r.message);
+        co_return false;
+    }
+    if (stopped) {  // async_disconnect() while TCP/TLS were under way (a slow DNS answer, ...)
+        connection->close();
         co_return false;
     }
     {
@@ -172,8 +185,10 @@ asio::awaitable<bool> client_core::run_connection() {
     while (gen == generation) {
         // overflow_policy::wait: stop reading while the inbound queue is full; async_receive()
         // resumes it.
+        // (Not while leaving: a DISCONNECT, or a PUBREL it waits for, must get through.)
         while (options.inbound_queue_limit && !message_handler &&
-               inbound.size() >= options.inbound_queue_limit && gen == generation) {
+               inbound.size() >= options.inbound_queue_limit && gen == generation && !stopped &&
+               !session->wants_close()) {
             co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
                 [this](auto h) { read_resume = completion<void()>(std::move(h), strand); },
                 asio::use_awaitable);
@@ -184,9 +199,9 @@ asio::awaitable<bool> client_core::run_connection() {
         if (gen != generation) break;
         if (ec) {
             if (session->current_state() != session::state::closing) {
-                record_error(errc::connection_lost, ec == asio::error::eof
-                                                        ? "the broker closed the connection"
-                                                        : "connection lost: " + ec.message());
+                record_end(errc::connection_lost, ec == asio::error::eof
+                                                      ? "the broker closed the connection"
+                                                      : "connection lost: " + ec.message());
             }
             break;
         }
@@ -225,7 +240,10 @@ void client_core::flush() {
     // PUBCOMP, once none is open.
     if (draining && session->inbound_qos2_pending() == 0) disconnect_now();
     send_output();
-    if (session->wants_close() && !writing && stream) stream->close();
+    if (session->wants_close()) {
+        if (!writing && stream) stream->close();
+        resume_reading();  // a read loop parked by overflow_policy::wait sees the close
+    }
     arm_timer();
     publish_observations();
 }
@@ -252,7 +270,10 @@ asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
         std::error_code ec;
         co_await connection->write(asio::buffer(bytes), ec);
         if (ec && gen == generation) {
-            record_error(errc::connection_lost, "write failed: " + ec.message());
+            // After a violation or our DISCONNECT the cause is known already; a peer that reset
+            // the connection meanwhile does not change it.
+            if (session->current_state() != session::state::closing)
+                record_end(errc::connection_lost, "write failed: " + ec.message());
             connection->close();  // the read loop sees it and reports the loss
             break;
         }

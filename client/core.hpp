@@ -72,12 +72,13 @@ class client_core : public std::enable_shared_from_this<client_core> {
     void flush();        // after every session call: dispatch events, write output, arm the timer
     void send_output();  // the session's output to the tap and the write queue
     void arm_timer();
-    void set_state(connection_state s, const std::string& why);
+    void set_state(connection_state s);  // tells the state handler, with end_code and end_text
     session::time_point now() const { return session::clock::now(); }
 
     // Events into completions (operations.cpp).
     void dispatch(session::event& e);
     void on_disconnected(const session::disconnected& d);
+    std::error_code ended_by(std::error_code ec) const;
     void deliver(session::message_received m);
     void fail_pending(std::error_code ec);
     void release_rate_limited();
@@ -94,8 +95,16 @@ class client_core : public std::enable_shared_from_this<client_core> {
     std::string last_error;
     std::error_code last_error_code;
     statistics stats;
-    // Records the most recent problem (what client::last_error() and last_error_code() tell).
+    // Records the most recent problem (what client::last_error() and last_error_code() tell):
+    // a refused command, or why a connection ended.
     void record_error(std::error_code code, std::string text);
+    // Why the current or last connection ended: errc::connection_lost, errc::protocol_violation,
+    // a reason code, ...; empty while connected. Kept apart from last_error, which a refused
+    // command may overwrite after the connection ended. The state handler gets it with
+    // `waiting` and `disconnected`, and what fails when the client stops fails with it.
+    std::error_code end_code;
+    std::string end_text;
+    void record_end(std::error_code code, std::string text);  // also record_error()
     // A copy of the four above for client::state(), last_error(), last_error_code() and stats(),
     // which any thread may call: refreshed on the strand after every change, read under the
     // mutex.
@@ -110,11 +119,12 @@ class client_core : public std::enable_shared_from_this<client_core> {
     mutable std::mutex observed_mutex;
     observations observed_;
     std::function<void(const session::message_received&)> message_handler;
-    std::function<void(connection_state, const std::string&)> state_handler;
+    std::function<void(connection_state, std::error_code, const std::string&)> state_handler;
 
     std::uint64_t generation = 0;  // one per connection; stale coroutines compare and stop
     bool stopped = true;           // no connection wanted (before connect, after disconnect)
     bool no_retry = false;         // this connection ended for good: a refusal or a violation
+    bool ended = false;  // the client ran and stopped: commands fail until async_connect()
     bool ever_connected = false;
     bool writing = false;
     std::deque<session::byte_vector> write_queue;
@@ -129,7 +139,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
     std::mt19937_64 rng;
 
     completion<client::connect_signature> connect_handler;
-    completion<client::disconnect_signature> disconnect_handler;
+    std::vector<completion<client::disconnect_signature>> disconnect_handlers;
     // async_disconnect() while inbound QoS 2 flows are open: the DISCONNECT waits for them (each
     // flush() looks) or for the drain timer (client_options::disconnect_drain_timeout).
     std::optional<session::disconnect_options> draining;
@@ -159,6 +169,10 @@ class client_core : public std::enable_shared_from_this<client_core> {
     std::uint64_t response_subscription = 0;  // ticket of its SUBSCRIBE; 0 when done
     bool response_ready = false;
     std::map<std::string, pending_request> requests;  // by Correlation Data
+    // The request PUBLISHes not yet acknowledged: their ticket, and the request's key above.
+    std::unordered_map<std::uint64_t, std::string> request_publishes;
+    bool request_published(const session::publish_completed& p);  // one of those?
+    void fail_request(const std::string& key, std::error_code ec);
     struct waiting_request {
         session::message message;
         std::chrono::milliseconds timeout;

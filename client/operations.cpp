@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "client/core.hpp"
+#include "protocol/reason_format.hpp"
 
 namespace mqtt::client {
 
@@ -15,9 +16,22 @@ std::error_code publish_error(const session::publish_completed& done) {
     return {};
 }
 
+// Refusals a server may take back soon (spec 3.2.2.2): a reconnect keeps trying after them.
+bool transient(reason_code rc) {
+    return rc == reason_code::server_unavailable || rc == reason_code::server_busy ||
+           rc == reason_code::quota_exceeded || rc == reason_code::connection_rate_exceeded;
+}
+
 }  // namespace
 
 bool client_core::publish_now(session::message m, completion<client::publish_signature>& h) {
+    if (ended) {
+        // Stopped: nothing would ever send it or complete it (before the first async_connect()
+        // QoS 1/2 publishes do wait offline: the connection is coming).
+        record_error(errc::not_connected, "the client has stopped; async_connect() first");
+        h(errc::not_connected, {});
+        return false;
+    }
     if (m.qos != qos::at_most_once && state != connection_state::connected &&
         session->queued() >= options.max_offline_queue) {
         h(errc::offline_queue_full, {});
@@ -88,7 +102,9 @@ void client_core::deliver(session::message_received m) {
 void client_core::dispatch(session::event& e) {
     if (auto* c = std::get_if<session::connected>(&e)) {
         ever_connected = true;
-        set_state(connection_state::connected, "");
+        end_code.clear();  // a connection is up: nothing has ended it
+        end_text.clear();
+        set_state(connection_state::connected);
         if (connect_handler) connect_handler(std::error_code{}, *c);
         response_information = c->response_information;
         if (!c->session_present) {
@@ -104,14 +120,16 @@ void client_core::dispatch(session::event& e) {
             subscribe_response_topic();
         }
     } else if (auto* r = std::get_if<session::connect_refused>(&e)) {
-        // A refusal needs the user's attention, not a retry; async_connect() fails with it once
-        // the client stopped (fail_pending()).
-        record_error(make_error_code(r->reason),
-                     "connection refused: " + make_error_code(r->reason).message());
-        no_retry = true;
+        // A refusal needs the user's attention, not a retry (async_connect() fails with it once
+        // the client stopped), unless it says "later" on a reconnect.
+        record_end(
+            make_error_code(r->reason),
+            fmt::format("connection refused: {}", named_reason{r->reason, packet_type::connack}));
+        if (!ever_connected || !transient(r->reason)) no_retry = true;
     } else if (auto* m = std::get_if<session::message_received>(&e)) {
         deliver(std::move(*m));
     } else if (auto* p = std::get_if<session::publish_completed>(&e)) {
+        if (request_published(*p)) return;
         if (auto it = publishes.find(p->ticket); it != publishes.end()) {
             auto h = std::move(it->second);
             publishes.erase(it);
@@ -132,13 +150,13 @@ void client_core::dispatch(session::event& e) {
         } else if (auto it = subscribes.find(s->ticket); it != subscribes.end()) {
             auto h = std::move(it->second);
             subscribes.erase(it);
-            h(s->error, std::move(*s));
+            h(ended_by(s->error), std::move(*s));
         }
     } else if (auto* u = std::get_if<session::unsubscribe_completed>(&e)) {
         if (auto it = unsubscribes.find(u->ticket); it != unsubscribes.end()) {
             auto h = std::move(it->second);
             unsubscribes.erase(it);
-            h(u->error, std::move(*u));
+            h(ended_by(u->error), std::move(*u));
         }
     } else if (auto* d = std::get_if<session::disconnected>(&e)) {
         on_disconnected(*d);
@@ -153,34 +171,42 @@ void client_core::on_disconnected(const session::disconnected& d) {
         case cause::connect_refused:  // the connect_refused event recorded it
             break;
         case cause::server:
-            record_error(is_failure(d.reason) ? make_error_code(d.reason) : errc::connection_closed,
-                         "the broker disconnected: " + make_error_code(d.reason).message() +
-                             (d.reason_string ? " (" + *d.reason_string + ")" : ""));
+            record_end(is_failure(d.reason) ? make_error_code(d.reason) : errc::connection_closed,
+                       fmt::format("the broker disconnected: {}{}",
+                                   named_reason{d.reason, packet_type::disconnect},
+                                   d.reason_string ? " (" + *d.reason_string + ")" : ""));
             break;
         case cause::protocol_violation:
             // "the server broke the protocol: PUBLISH QoS: QoS 3 is not allowed (MQTT-3.3.1-4);
             //  sent DISCONNECT 0x81 Malformed Packet"
-            record_error(errc::protocol_violation,
-                         fmt::format("the server broke the protocol: {}; sent DISCONNECT {}",
-                                     d.detail, make_error_code(d.reason).message()));
+            record_end(errc::protocol_violation,
+                       fmt::format("the server broke the protocol: {}; sent DISCONNECT {}",
+                                   d.detail, named_reason{d.reason, packet_type::disconnect}));
             if (!options.reconnect_on_violation) no_retry = true;
             break;
         case cause::keep_alive_timeout:
-            record_error(errc::connection_lost, d.detail);
+            record_end(errc::connection_lost, d.detail);
             break;
         case cause::connack_timeout:
-            record_error(errc::timed_out, d.detail);
+            record_end(errc::timed_out, d.detail);
             break;
         case cause::authentication_failed:
-            record_error(session::errc::authentication_failed, d.detail);
+            record_end(session::errc::authentication_failed, d.detail);
             break;
     }
 }
 
+std::error_code client_core::ended_by(std::error_code ec) const {
+    // A SUBSCRIBE or UNSUBSCRIBE the session ended with the connection: with why it ended, when
+    // that says more (the server broke the protocol).
+    if (ec == session::errc::connection_lost && end_code == errc::protocol_violation)
+        return end_code;
+    return ec;
+}
+
 void client_core::fail_pending(std::error_code ec) {
     // A first async_connect() that never reached CONNACK fails with why the client stopped.
-    if (connect_handler)
-        connect_handler(last_error_code ? last_error_code : std::error_code(ec), {});
+    if (connect_handler) connect_handler(end_code ? end_code : ec, {});
     for (auto& [ticket, h] : subscribes)
         h(ec, {});
     subscribes.clear();
@@ -195,6 +221,7 @@ void client_core::fail_pending(std::error_code ec) {
         r.handler(ec, {});
     }
     requests.clear();
+    request_publishes.clear();
     for (auto& w : requests_waiting)
         w.handler(ec, {});
     requests_waiting.clear();
@@ -204,7 +231,13 @@ void client_core::fail_pending(std::error_code ec) {
     for (auto& [ticket, h] : publishes)
         h(ec, {});
     publishes.clear();
-    if (disconnect_handler) disconnect_handler(std::error_code{});
+    rate_timer.cancel();
+    for (auto& [m, h] : rate_queue)
+        h(ec, {});
+    rate_queue.clear();
+    for (auto& h : disconnect_handlers)
+        h(std::error_code{});
+    disconnect_handlers.clear();
 }
 
 // ---- the public surface: post to the strand ----
@@ -252,7 +285,8 @@ void client::set_message_handler(std::function<void(const session::message_recei
     });
 }
 
-void client::set_state_handler(std::function<void(connection_state, const std::string&)> h) {
+void client::set_state_handler(
+    std::function<void(connection_state, std::error_code, const std::string&)> h) {
     asio::post(core_->strand,
                [core = core_, h = std::move(h)]() mutable { core->state_handler = std::move(h); });
 }
@@ -331,12 +365,15 @@ void client_core::disconnect(session::disconnect_options o,
     }
     stopped = true;  // no reconnect from now on
     backoff_timer.cancel();
-    if (state == connection_state::disconnected || disconnect_handler) {
-        h(std::error_code{});  // stopped already, or a DISCONNECT is on its way
+    resume_reading();  // a read loop parked by overflow_policy::wait must see the end
+    if (state == connection_state::disconnected) {
+        h(std::error_code{});  // stopped already
         return;
     }
-    // Completes once the client stopped: fail_pending() at the end of supervise().
-    disconnect_handler = std::move(h);
+    // Completes once the client stopped: fail_pending() at the end of supervise(). A second
+    // call while the first DISCONNECT is on its way completes with it.
+    disconnect_handlers.push_back(std::move(h));
+    if (disconnect_handlers.size() > 1) return;
     const session::state mqtt_state = session->current_state();
     if (mqtt_state != session::state::connecting && mqtt_state != session::state::connected) {
         // No MQTT connection to close politely (waiting to reconnect, TCP or TLS under way, or
@@ -379,6 +416,10 @@ void client::start_receive(completion<message_signature> h) {
             core->inbound.pop_front();
             h(std::error_code{}, std::move(m));
             core->resume_reading();  // room again (overflow_policy::wait)
+            return;
+        }
+        if (core->ended) {  // stopped: no message is coming until async_connect()
+            h(errc::not_connected, {});
             return;
         }
         core->receivers.push_back(std::move(h));

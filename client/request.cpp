@@ -81,27 +81,57 @@ void client_core::send_request(waiting_request w) {
     }
     auto timer = std::make_shared<asio::steady_timer>(strand, w.timeout);
     timer->async_wait([self = shared_from_this(), key](std::error_code ec) {
-        if (ec) return;
-        const auto it = self->requests.find(key);
-        if (it == self->requests.end()) return;
-        auto h = std::move(it->second.handler);
-        self->requests.erase(it);
-        h(errc::timed_out, {});
+        if (!ec) self->fail_request(key, errc::timed_out);
     });
     requests.emplace(key, pending_request{std::move(w.handler), std::move(timer)});
+    request_publishes.emplace(r.ticket, key);
     flush();
 }
 
-bool client_core::take_response(session::message_received& m) {
-    // A retained message on the response topic was left there earlier: it answers no request
-    // of ours, even with matching Correlation Data.
-    if (response_topic.empty() || m.message.topic != response_topic || m.message.retain ||
-        !m.message.props.correlation_data) {
-        return false;
+void client_core::fail_request(const std::string& key, std::error_code ec) {
+    const auto it = requests.find(key);
+    if (it == requests.end()) return;
+    it->second.timer->cancel();
+    auto h = std::move(it->second.handler);
+    requests.erase(it);
+    h(ec, {});
+}
+
+bool client_core::request_published(const session::publish_completed& p) {
+    const auto it = request_publishes.find(p.ticket);
+    if (it == request_publishes.end()) return false;
+    const std::string key = std::move(it->second);
+    request_publishes.erase(it);
+    // A request the server refused (PUBACK or PUBREC >= 0x80, e.g. 0x87 Not authorized) gets no
+    // response: it fails now, with the reason code, instead of at its timeout.
+    if (p.error) {
+        fail_request(key, p.error);
+    } else if (is_failure(p.reason)) {
+        if (p.reason_string)
+            record_error(make_error_code(p.reason), "the request was refused: " + *p.reason_string);
+        fail_request(key, make_error_code(p.reason));
     }
-    const auto& c = *m.message.props.correlation_data;
-    const auto it = requests.find(std::string(c.begin(), c.end()));
-    if (it == requests.end()) return false;
+    return true;
+}
+
+bool client_core::take_response(session::message_received& m) {
+    if (response_topic.empty() || m.message.topic != response_topic) return false;
+    // Everything on the response topic is ours to sort: the response to a request, or nothing
+    // anybody waits for (a retained message left there earlier, an answer after its request
+    // timed out, someone else's on a shared topic), which is dropped.
+    auto it = requests.end();
+    if (m.message.retain) {
+        // never a response, even with matching Correlation Data
+    } else if (m.message.props.correlation_data) {
+        const auto& c = *m.message.props.correlation_data;
+        it = requests.find(std::string(c.begin(), c.end()));
+    } else if (requests.size() == 1) {
+        it = requests.begin();  // a responder that left the Correlation Data out; only one asked
+    }
+    if (it == requests.end()) {
+        ++stats.inbound_dropped;
+        return true;
+    }
     it->second.timer->cancel();
     auto h = std::move(it->second.handler);
     requests.erase(it);

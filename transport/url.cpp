@@ -82,6 +82,7 @@ std::optional<broker_url> parse_url(std::string_view url, std::string& error) {
             return std::nullopt;
         }
         e.port = std::uint16_t(value);
+        u.port_given = true;
     }
     return u;
 }

@@ -28,6 +28,7 @@ struct broker_url {
     std::optional<std::string> username;  // the userinfo before '@', up to a ':'
     std::optional<std::string> password;  // after that ':'
     std::optional<std::string> path;      // after the first '/' that follows the host, if any
+    bool port_given = false;  // the URL names its port (else endpoint.port is the scheme's)
     friend bool operator==(const broker_url&, const broker_url&) = default;
 };
 

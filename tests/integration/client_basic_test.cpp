@@ -93,6 +93,41 @@ TEST_F(client_test, qos_0_1_2_round_trip_with_every_property) {
     });
 }
 
+// overflow_policy::wait parks the reader while the inbound queue is full; async_disconnect()
+// must still get its DISCONNECT out and see the connection close (the parked reader is woken),
+// and the messages nobody took stay in the queue.
+TEST_F(client_test, disconnect_completes_while_a_full_inbound_queue_holds_the_reader) {
+    run(
+        [](asio::io_context& io) -> asio::awaitable<void> {
+            mqtt::client::client_options o = options("basic-full-queue-sub");
+            o.inbound_queue_limit = 1;
+            o.inbound_overflow = mqtt::client::overflow_policy::wait;
+            client sub(io.get_executor(), o);
+            client pub(io.get_executor(), options("basic-full-queue-pub"));
+            co_await sub.async_connect(use_awaitable);
+            co_await pub.async_connect(use_awaitable);
+            session::subscription_request s;
+            s.topic_filter = "basic/full";
+            s.max_qos = qos::at_least_once;
+            const std::vector<session::subscription_request> subs{s};
+            co_await sub.async_subscribe(subs, no_options, use_awaitable);
+            for (const char* text : {"1", "2", "3"}) {
+                const session::message m = text_message("basic/full", text, qos::at_least_once);
+                co_await pub.async_publish(m, use_awaitable);
+            }
+            // The first fills the queue and the reader stops (the rest wait in the socket).
+            for (int i = 0; i < 200 && sub.stats().messages_received == 0; ++i)
+                co_await sleep_for(10ms);
+            EXPECT_GE(sub.stats().messages_received, 1u);
+            co_await sub.async_disconnect(bye, use_awaitable);
+            EXPECT_EQ(sub.state(), mqtt::client::connection_state::disconnected);
+            const session::message_received first = co_await sub.async_receive(use_awaitable);
+            EXPECT_EQ(first.message.payload, session::byte_vector{'1'});
+            co_await pub.async_disconnect(bye, use_awaitable);
+        },
+        10s);
+}
+
 TEST_F(client_test, use_future_completion_token) {
     asio::io_context io;
     client c(io.get_executor(), options("basic-future"));

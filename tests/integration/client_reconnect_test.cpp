@@ -33,7 +33,7 @@ void resilience_test::check_backoff(const char* client_id, bool refuse_after_acc
         o.reconnect_jitter = jitter;
         client c(io.get_executor(), o);
         bool cut = false;
-        c.set_state_handler([&](connection_state s, const std::string&) {
+        c.set_state_handler([&](connection_state s, std::error_code, const std::string&) {
             if (!cut) return;
             if (s == connection_state::waiting && lost == steady::time_point{})
                 lost = steady::now();
@@ -101,7 +101,9 @@ TEST_F(resilience_test, keep_alive_detects_a_stalled_connection_and_reconnects) 
                 ++pingreqs_after_stall;
             }
         });
-        c.set_state_handler([&](connection_state s, const std::string& why) {
+        std::error_code why_code;
+        c.set_state_handler([&](connection_state s, std::error_code code, const std::string& why) {
+            if (changes.empty()) why_code = code;
             changes.push_back({s, why, steady::now()});
         });
         co_await c.async_connect(use_awaitable);
@@ -122,6 +124,7 @@ TEST_F(resilience_test, keep_alive_detects_a_stalled_connection_and_reconnects) 
         EXPECT_LE(after, 3.5) << "detected " << after << " s after the last traffic";
         EXPECT_GE(after, 2.0) << "gave up before the keep-alive even ran out";
         EXPECT_EQ(first.state, connection_state::waiting);  // lost; a reconnect follows
+        EXPECT_EQ(why_code, mqtt::client::errc::connection_lost) << why_code.message();
         EXPECT_EQ(pingreqs_after_stall, 1u);
         const bool says_why = first.why.find("PINGREQ") != std::string::npos ||
                               first.why.find("eep") != std::string::npos;

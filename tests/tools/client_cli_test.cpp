@@ -62,6 +62,14 @@ TEST(ClientCli, UrlFlagCarriesSchemeCredentialsPortAndTopic) {
     EXPECT_EQ(v6.url_topic, "t");
     s.url = "mqtts://broker";  // the scheme's default port
     EXPECT_EQ(prepare(s, tool_kind::pub).options.url, "mqtts://broker:8883");
+    s.port = 1885;  // -p, unless the URL names a port
+    EXPECT_EQ(prepare(s, tool_kind::pub).options.url, "mqtts://broker:1885");
+    s.url = "mqtts://broker:1886";
+    EXPECT_EQ(prepare(s, tool_kind::pub).options.url, "mqtts://broker:1886");
+    s.port = 0;
+    s.url = "mqtt://broker/t";
+    s.cafile = "/ca.pem";  // TLS from a flag: TLS's default port
+    EXPECT_EQ(prepare(s, tool_kind::pub).options.url, "mqtts://broker:8883");
 }
 
 TEST(ClientCli, SessionFlagsFollowMosquitto) {

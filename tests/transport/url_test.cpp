@@ -26,6 +26,8 @@ TEST(url, schemes_and_their_default_ports) {
     EXPECT_EQ(parsed("ssl://broker").endpoint, (endpoint{"broker", 8883, true}));
     EXPECT_EQ(parsed("tls://broker").endpoint, (endpoint{"broker", 8883, true}));
     EXPECT_EQ(parsed("mqtts://broker:1884").endpoint, (endpoint{"broker", 1884, true}));
+    EXPECT_TRUE(parsed("mqtts://broker:1884").port_given);
+    EXPECT_FALSE(parsed("mqtts://broker").port_given);
 }
 
 TEST(url, ipv6_literals_in_brackets) {

@@ -265,7 +265,7 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
         const std::optional<transport::broker_url> u = transport::parse_url(s.url, error);
         if (!u) throw usage_error(fmt::format("-L {}: {}", s.url, error));
         host = u->endpoint.host;
-        port = u->endpoint.port;
+        if (u->port_given) port = u->endpoint.port;  // else -p, or the default for TLS or not
         tls = tls || u->endpoint.tls;
         if (u->username) c.username = *u->username;
         if (u->password)
@@ -413,15 +413,20 @@ void tool_client::note(const std::string& text) {
 
 asio::awaitable<bool> tool_client::connect(std::function<void()> on_end) {
     on_end_ = std::move(on_end);
-    client_->set_state_handler([this](client::connection_state state, const std::string& why) {
-        if (leaving_) return;
-        if (state == client::connection_state::waiting) {
-            note("connection lost" + (why.empty() ? "" : ": " + why) + "; reconnecting");
-        } else if (state == client::connection_state::disconnected) {
-            ended_ = true;
-            if (on_end_) on_end_();
-        }
-    });
+    client_->set_state_handler(
+        [this](client::connection_state state, std::error_code code, const std::string& why) {
+            if (state == client::connection_state::disconnected) {
+                ended_ = true;
+                end_code_ = code;
+                end_why_ = why;
+            }
+            if (leaving_) return;
+            if (state == client::connection_state::waiting) {
+                note("connection lost" + (why.empty() ? "" : ": " + why) + "; reconnecting");
+            } else if (state == client::connection_state::disconnected && on_end_) {
+                on_end_();
+            }
+        });
     std::error_code ec;
     const session::connected ack =
         co_await client_->async_connect(asio::redirect_error(asio::use_awaitable, ec));
@@ -446,14 +451,13 @@ asio::awaitable<bool> tool_client::connect(std::function<void()> on_end) {
 void tool_client::fail_ended() {
     if (end_reported_) return;
     end_reported_ = true;
-    const std::string why = client_->last_error();
+    const std::string why = end_why_.empty() ? client_->last_error() : end_why_;
     fail(why.empty() ? "the connection ended" : why);
 }
 
 void tool_client::fail_operation(std::string_view what, std::error_code ec,
                                  const std::optional<std::string>& reason_string) {
-    if (ec == client::errc::protocol_violation ||
-        (ended_ && ec == client::errc::connection_closed)) {
+    if (ended_ || ec == client::errc::protocol_violation) {
         fail_ended();  // why the connection ended says more than the operation's error
         return;
     }
@@ -462,21 +466,27 @@ void tool_client::fail_operation(std::string_view what, std::error_code ec,
     fail(text);
 }
 
-asio::awaitable<void> tool_client::disconnect(reason_code reason) {
+asio::awaitable<void> tool_client::disconnect(reason_code reason, bool work_done) {
     if (ended_) {
-        fail_ended();
+        // The connection ended by itself first: a failure, unless the tool had done its work
+        // and the end was an ordinary close (the broker closing, or sending DISCONNECT 0x00).
+        const bool ordinary = end_code_ == client::errc::connection_lost ||
+                              end_code_ == client::errc::connection_closed;
+        if (!work_done || !ordinary) fail_ended();
         co_return;
     }
     leaving_ = true;
-    // The client lets the server's QoS 2 flows finish first (PUBREL in, PUBCOMP out), at most
-    // 2 s. That is normally a millisecond; say so when it takes long enough to notice, or at
-    // once in a trace.
+    // The client lets the server's QoS 2 flows finish first (PUBREL in, PUBCOMP out), within
+    // disconnect_drain_timeout. That is normally a millisecond; say so when it takes long enough
+    // to notice, or at once in a trace.
     asio::steady_timer slow(io_);
     const auto say_waiting = [this] {
         const std::size_t open = client_->stats().inbound_qos2_pending;
+        const auto limit =
+            std::chrono::duration<double>(settings_.options.disconnect_drain_timeout);
         if (open > 0) {
-            note(fmt::format("waiting up to 2 s for the PUBREL of {} QoS 2 message{}", open,
-                             open == 1 ? "" : "s"));
+            note(fmt::format("waiting up to {:g} s for the PUBREL of {} QoS 2 message{}",
+                             limit.count(), open, open == 1 ? "" : "s"));
         }
     };
     if (trace_) {
@@ -511,7 +521,7 @@ int tool_client::run(std::function<asio::awaitable<void>()> body) {
     });
     io_.run();
     // A server that broke the protocol fails the run, whatever the tool was doing then.
-    if (client_->last_error_code() == client::errc::protocol_violation) fail_ended();
+    if (end_code_ == client::errc::protocol_violation) fail_ended();
     if (pcap_ && !pcap_->error().empty()) fail(pcap_->error());  // a capture with holes
     return exit_code_;
 }
@@ -549,6 +559,8 @@ asio::awaitable<void> run_end::wait() {
 void run_end::stop() {
     deadline_.cancel();
     signals_.cancel();
+    std::error_code ignored;
+    signals_.clear(ignored);  // Ctrl-C stops a tool that is leaving, at once
 }
 
 void limit_connect_time(prepared_settings& p, std::chrono::milliseconds limit) {

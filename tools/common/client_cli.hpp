@@ -153,8 +153,10 @@ class tool_client {
     void fail_ended();
     // DISCONNECT with the -D disconnect properties (and `reason`) once the server's QoS 2 flows
     // finished (at most 2 s, noted when it takes long), and waits for the connection to close.
-    // After ended(), it only reports why.
-    asio::awaitable<void> disconnect(reason_code reason = reason_code::success);
+    // After ended(), it only reports why: a failure, unless `work_done` and the connection
+    // merely closed.
+    asio::awaitable<void> disconnect(reason_code reason = reason_code::success,
+                                     bool work_done = false);
 
     // An operation's error in words, with the client's own account when it says more
     // ("invalid argument (No Local on a Shared Subscription (MQTT-3.8.3-4))").
@@ -183,8 +185,10 @@ class tool_client {
     std::unique_ptr<client::client> client_;
     session::connected connack_;
     int exit_code_ = exit_ok;
-    bool leaving_ = false;  // disconnect() was called: the end is ours
-    bool ended_ = false;    // the client stopped by itself
+    bool leaving_ = false;      // disconnect() was called: the end is ours
+    bool ended_ = false;        // the client stopped (by itself unless leaving_)
+    std::error_code end_code_;  // why, as the state handler said
+    std::string end_why_;
     bool end_reported_ = false;
     std::function<void()> on_end_;
 };

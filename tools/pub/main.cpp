@@ -2,9 +2,12 @@
 // -d. See tools/README.md.
 #include <unistd.h>
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <iostream>
 #include <iterator>
@@ -46,44 +49,48 @@ std::string read_stream(std::istream& in) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// What --count's completions update. They may run after publish_many() returned (a failure stops
+// it with publishes outstanding; they complete while disconnecting), so they share it.
+struct tally {
+    std::uint64_t done = 0;
+    std::size_t outstanding = 0;
+    std::optional<std::pair<std::error_code, std::optional<std::string>>> failure;
+    steady_clock::time_point start = steady_clock::now();
+    bool finished = false;
+};
+
+// "published 1200/5000 (4012 msg/s)", redrawn in place; or the summary line.
+void show_progress(const tally& st, std::uint64_t n, bool final, bool on_terminal) {
+    const double secs = std::chrono::duration<double>(steady_clock::now() - st.start).count();
+    const double per_second = secs > 0 ? double(st.done) / secs : 0;
+    if (final) {
+        std::cerr << (on_terminal ? "\r\x1b[K" : "")
+                  << fmt::format("published {} messages in {:.2f} s ({:.0f} msg/s)\n", st.done,
+                                 secs, per_second);
+    } else {
+        std::cerr << fmt::format("\r\x1b[Kpublished {}/{} ({:.0f} msg/s)", st.done, n, per_second)
+                  << std::flush;
+    }
+}
+
+// On a terminal the progress line is redrawn every 250 ms (a timer for time, not for events),
+// until the tally is finished. Owns what it uses, so it may outlive publish_many().
+asio::awaitable<void> redraw_progress(std::shared_ptr<tally> st, std::uint64_t n) {
+    asio::steady_timer ticker(co_await asio::this_coro::executor);
+    while (!st->finished) {
+        ticker.expires_after(std::chrono::milliseconds(250));
+        co_await ticker.async_wait(asio::use_awaitable);
+        if (!st->finished) show_progress(*st, n, false, true);
+    }
+}
+
 // Publishes `n` copies of `m`, keeping up to `window` outstanding, with a progress line on a
 // terminal. Returns false (after saying why) at the first failure.
 asio::awaitable<bool> publish_many(tool_client& t, wakeup& woken, const session::message& m,
                                    std::uint64_t n, std::size_t window, bool progress) {
-    // What the completions update. They may run after this coroutine returned (a failure stops
-    // it with publishes outstanding; they complete while disconnecting), so they share it.
-    struct tally {
-        std::uint64_t done = 0;
-        std::size_t outstanding = 0;
-        std::optional<std::pair<std::error_code, std::optional<std::string>>> failure;
-    };
     const auto st = std::make_shared<tally>();
+    if (progress) asio::co_spawn(t.io(), redraw_progress(st, n), asio::detached);
     std::uint64_t sent = 0;
-    const auto start = steady_clock::now();
-    const auto show = [st, n, start, progress](bool final) {
-        const double secs = std::chrono::duration<double>(steady_clock::now() - start).count();
-        const double per_second = secs > 0 ? double(st->done) / secs : 0;
-        if (final) {
-            std::cerr << (progress ? "\r\x1b[K" : "")
-                      << fmt::format("published {} messages in {:.2f} s ({:.0f} msg/s)\n", st->done,
-                                     secs, per_second);
-        } else {
-            std::cerr << fmt::format("\r\x1b[Kpublished {}/{} ({:.0f} msg/s)", st->done, n,
-                                     per_second)
-                      << std::flush;
-        }
-    };
-    // On a terminal, the progress line is redrawn every 250 ms (a timer for time, not events).
-    asio::steady_timer ticker(t.io());
-    std::function<void()> tick = [&] {
-        ticker.expires_after(std::chrono::milliseconds(250));
-        ticker.async_wait([&](std::error_code ec) {
-            if (ec) return;
-            show(false);
-            tick();
-        });
-    };
-    if (progress) tick();
     while ((sent < n || st->outstanding > 0) && !st->failure && !t.ended()) {
         while (sent < n && st->outstanding < window && !st->failure) {
             ++sent;
@@ -100,7 +107,7 @@ asio::awaitable<bool> publish_many(tool_client& t, wakeup& woken, const session:
         }
         co_await woken.wait();  // a publish completed, or the connection ended
     }
-    ticker.cancel();
+    st->finished = true;  // the redraw stops at its next tick
     if (st->failure || t.ended()) {
         if (progress) std::cerr << "\r\x1b[K";
         if (st->failure)
@@ -109,7 +116,7 @@ asio::awaitable<bool> publish_many(tool_client& t, wakeup& woken, const session:
             t.fail_ended();
         co_return false;
     }
-    show(true);
+    show_progress(*st, n, true, progress);
     co_return true;
 }
 
@@ -273,7 +280,8 @@ int main(int argc, char** argv) {
                     if (!co_await publish_one(t, msg)) break;
                 }
             }
-            co_await t.disconnect();
+            // Every failure was reported where it happened: the work is done.
+            co_await t.disconnect(reason_code::success, true);
         });
     });
 }

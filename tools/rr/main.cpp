@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
                 t.fail(fmt::format("timed out after {} s waiting for {}", *s.timeout,
                                    s.responder ? "requests" : "the response"));
             }
-            co_await t.disconnect();
+            co_await t.disconnect(reason_code::success, wanted > 0 && handled >= wanted);
         });
     });
 }

@@ -181,7 +181,8 @@ int main(int argc, char** argv) {
                 t.fail(fmt::format("timed out after {} s ({} messages received)", *s.timeout,
                                    received));
             }
-            co_await t.disconnect();
+            co_await t.disconnect(reason_code::success,
+                                  s.exit_after_subscribe || (s.count > 0 && received >= s.count));
         });
     });
 }

@@ -51,6 +51,19 @@ TEST_F(ToolsTest, DeniedPublishExitsOneWithThePubackReason) {
     EXPECT_NE(many.err.find("failed: 0x87 Not authorized"), std::string::npos) << many.err;
 }
 
+// A request the broker refuses (bob may only read acl/#: PUBACK 0x87) fails at once with the
+// reason code, instead of waiting out -W for a response that cannot come.
+TEST_F(ToolsTest, DeniedRequestExitsOneAtOnceWithThePubackReason) {
+    const auto start = std::chrono::steady_clock::now();
+    const exit_status r = run({MQTT_RR, "-h", "127.0.0.1", "-p", std::to_string(broker->auth_port),
+                               "-u", "bob", "-P", "bob-secret", "-t", "acl/denied", "-e",
+                               "acl/answer", "-q", "1", "-m", "?", "-W", "20"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("mqtt-rr: request failed: 0x87 Not authorized"), std::string::npos)
+        << r.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
 TEST_F(ToolsTest, NoBrokerExitsOneSayingWhy) {
     const std::uint16_t port = mqtt::test::free_port();
     const exit_status r = run({MQTT_SUB, "-h", "127.0.0.1", "-p", std::to_string(port), "-t", "x"});
