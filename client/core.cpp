@@ -142,9 +142,7 @@ asio::awaitable<void> client_core::supervise() {
     draining.reset();
     drain_timer.cancel();
     set_state(connection_state::disconnected);
-    // What was waiting for the connection fails; with the violation when that ended it, so the
-    // application can tell a broken server from a closed connection.
-    fail_pending(end_code == errc::protocol_violation ? end_code : errc::connection_closed);
+    fail_pending();  // what was waiting for the connection
 }
 
 asio::awaitable<bool> client_core::run_connection() {

@@ -80,7 +80,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
     void on_disconnected(const session::disconnected& d);
     std::error_code ended_by(std::error_code ec) const;
     void deliver(session::message_received m);
-    void fail_pending(std::error_code ec);
+    void fail_pending();  // the client stopped: everything waiting fails
     void release_rate_limited();
     bool publish_now(session::message m, completion<client::publish_signature>& h);
 
@@ -171,7 +171,8 @@ class client_core : public std::enable_shared_from_this<client_core> {
     std::map<std::string, pending_request> requests;  // by Correlation Data
     // The request PUBLISHes not yet acknowledged: their ticket, and the request's key above.
     std::unordered_map<std::uint64_t, std::string> request_publishes;
-    bool request_published(const session::publish_completed& p);  // one of those?
+    // Whether `p` is one of those; a refused one (`ec`) fails its request at once.
+    bool request_published(const session::publish_completed& p, std::error_code ec);
     void fail_request(const std::string& key, std::error_code ec);
     struct waiting_request {
         session::message message;

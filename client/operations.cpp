@@ -129,11 +129,12 @@ void client_core::dispatch(session::event& e) {
     } else if (auto* m = std::get_if<session::message_received>(&e)) {
         deliver(std::move(*m));
     } else if (auto* p = std::get_if<session::publish_completed>(&e)) {
-        if (request_published(*p)) return;
+        const std::error_code ec = publish_error(*p);
+        if (request_published(*p, ec)) return;
         if (auto it = publishes.find(p->ticket); it != publishes.end()) {
             auto h = std::move(it->second);
             publishes.erase(it);
-            h(publish_error(*p), std::move(*p));
+            h(ec, std::move(*p));
         }
     } else if (auto* s = std::get_if<session::subscribe_completed>(&e)) {
         if (s->ticket == response_subscription) {
@@ -204,7 +205,11 @@ std::error_code client_core::ended_by(std::error_code ec) const {
     return ec;
 }
 
-void client_core::fail_pending(std::error_code ec) {
+void client_core::fail_pending() {
+    // With the violation when that ended the connection, so the application can tell a broken
+    // server from a closed connection.
+    const std::error_code ec =
+        end_code == errc::protocol_violation ? end_code : std::error_code(errc::connection_closed);
     // A first async_connect() that never reached CONNACK fails with why the client stopped.
     if (connect_handler) connect_handler(end_code ? end_code : ec, {});
     for (auto& [ticket, h] : subscribes)

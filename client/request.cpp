@@ -97,19 +97,16 @@ void client_core::fail_request(const std::string& key, std::error_code ec) {
     h(ec, {});
 }
 
-bool client_core::request_published(const session::publish_completed& p) {
+bool client_core::request_published(const session::publish_completed& p, std::error_code ec) {
     const auto it = request_publishes.find(p.ticket);
     if (it == request_publishes.end()) return false;
     const std::string key = std::move(it->second);
     request_publishes.erase(it);
     // A request the server refused (PUBACK or PUBREC >= 0x80, e.g. 0x87 Not authorized) gets no
     // response: it fails now, with the reason code, instead of at its timeout.
-    if (p.error) {
-        fail_request(key, p.error);
-    } else if (is_failure(p.reason)) {
-        if (p.reason_string)
-            record_error(make_error_code(p.reason), "the request was refused: " + *p.reason_string);
-        fail_request(key, make_error_code(p.reason));
+    if (ec) {
+        if (p.reason_string) record_error(ec, "the request was refused: " + *p.reason_string);
+        fail_request(key, ec);
     }
     return true;
 }

@@ -209,7 +209,7 @@ void read_properties(reader& r, property_context c, properties& out, std::string
     const std::uint32_t length = r.varint("Property Length");
     const std::uint8_t* old_end = r.push_limit(length, "Property Length");
     const std::uint8_t* block = r.position();
-    std::uint64_t seen = 0;                           // bit per identifier
+    std::uint64_t seen = 0;  // bit per identifier
     // Per row, for the lists. 32 bits hold any count a packet can carry (at least 5 bytes each
     // in at most 256 MiB); size_t counts, twice the bytes to clear per packet, made decoding a
     // PUBLISH about 12% slower (bench/codec_bench, BM_DecodePublishQoS1).

@@ -51,8 +51,8 @@ TEST_F(client_test, getters_and_operations_from_other_threads_while_traffic_flow
             std::size_t last = 0;
             while (!stop.load()) {
                 const mqtt::client::statistics st = pub.stats();
-                published_never_went_back = published_never_went_back &&
-                                            st.messages_published >= last;
+                published_never_went_back =
+                    published_never_went_back && st.messages_published >= last;
                 last = st.messages_published;
                 saw_connected = saw_connected || pub.state() == connection_state::connected;
                 const std::string why = pub.last_error() + sub.last_error();
@@ -74,9 +74,8 @@ TEST_F(client_test, getters_and_operations_from_other_threads_while_traffic_flow
         }
         for (auto& f : done)
             EXPECT_EQ(f.get().reason, reason_code::success);
-        const bool arrived =
-            all_received.get_future().wait_for(std::chrono::seconds(10)) ==
-            std::future_status::ready;
+        const bool arrived = all_received.get_future().wait_for(std::chrono::seconds(10)) ==
+                             std::future_status::ready;
         stop = true;
         observer.join();
 

@@ -45,14 +45,7 @@ void expect_violation(scripted_peer& peer, reason_code rc) {
 
     // Silence: a valid QoS 1 PUBLISH gets no PUBACK, no PINGREQ ever goes out, and commands are
     // refused.
-    publish late;
-    late.qos = qos::at_least_once;
-    late.topic = "late";
-    late.packet_id = 500;
-    peer.reply(late);
-    peer.advance(std::chrono::hours(1));
-    peer.advance(std::chrono::hours(1));
-    peer.expect_nothing_sent();
+    expect_silence_from_now_on(peer);
     message m;
     m.topic = "x";
     EXPECT_EQ(s.publish(m, peer.now).error, errc::closed);
