@@ -1,55 +1,9 @@
-// A real Mosquitto for integration tests, started by the test on free loopback ports with a
-// configuration, certificates (made with the openssl command at test time) and a password file
-// the fixture generates in a temporary directory; stopped and removed afterwards.
-//
-// Listeners (all on 127.0.0.1):
-//   plain         MQTT over TCP, anonymous allowed
-//   tls           MQTT over TLS with a server certificate for "localhost" and 127.0.0.1
-//   auth          TCP, username/password required (users "alice"/"alice-secret" and
-//                 "bob"/"bob-secret"), with an ACL: alice may read and write "acl/#", bob only
-//                 read it; both may use "open/#"
-//   mutual_tls    TLS that requires a client certificate signed by the test CA
+// The integration tests use the tools' own local Mosquitto (tools/local/mosquitto.hpp), so the tests
+// and mqtt-scenario start and break connections the same way.
 #pragma once
 
-#include <cstdint>
-#include <filesystem>
-#include <string>
+#include "tools/local/mosquitto.hpp"
 
 namespace mqtt::test {
-
-struct broker_files {
-    std::filesystem::path dir;
-    std::filesystem::path ca_cert, server_cert, server_key, client_cert, client_key;
-    std::filesystem::path other_ca_cert;  // a CA that signed nothing the broker uses
-    std::filesystem::path config, passwords, acl, log;
-};
-
-class mosquitto_broker {
-  public:
-    mosquitto_broker();  // starts it; throws std::runtime_error with the broker's log if it fails
-    ~mosquitto_broker();
-    mosquitto_broker(const mosquitto_broker&) = delete;
-    mosquitto_broker& operator=(const mosquitto_broker&) = delete;
-
-    std::uint16_t plain_port = 0;
-    std::uint16_t tls_port = 0;
-    std::uint16_t auth_port = 0;
-    std::uint16_t mutual_tls_port = 0;
-    const broker_files& files() const { return files_; }
-    std::string log() const;  // what the broker printed, for failure messages
-
-    void stop();     // SIGTERM and wait; persistence is written
-    void restart();  // same ports, same files: a broker that went away and came back
-
-  private:
-    void start();
-    broker_files files_;
-    int pid_ = -1;
-};
-
-// Runs a shell command, returns its exit status (the tests use openssl and mosquitto_passwd).
-int run_command(const std::string& command);
-// A TCP port on 127.0.0.1 that nothing listens on right now.
-std::uint16_t free_port();
-
+using namespace mqtt::local;  // NOLINT(google-build-using-namespace)
 }  // namespace mqtt::test

@@ -1,4 +1,4 @@
-#include "broker.hpp"
+#include "tools/local/mosquitto.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace mqtt::test {
+namespace mqtt::local {
 
 namespace fs = std::filesystem;
 
@@ -52,7 +52,20 @@ bool port_open(std::uint16_t port) {
 
 void must(const std::string& command) {
     if (run_command(command + " >/dev/null 2>&1") != 0) {
-        throw std::runtime_error("test fixture command failed: " + command);
+        throw std::runtime_error("command failed: " + command);
+    }
+}
+
+// The commands the broker needs, each with the Debian package that has it.
+void require_commands() {
+    const std::pair<const char*, const char*> needed[] = {
+        {"mosquitto", "mosquitto"}, {"mosquitto_passwd", "mosquitto"}, {"openssl", "openssl"}};
+    for (const auto& [command, package] : needed) {
+        if (run_command(std::string("command -v ") + command + " >/dev/null 2>&1") != 0) {
+            throw std::runtime_error(std::string("cannot start a local broker: no `") + command +
+                                     "` command (install the Debian package " + package +
+                                     ", as scripts/setup does)");
+        }
     }
 }
 
@@ -88,11 +101,26 @@ void make_certificates(const broker_files& f) {
 
 }  // namespace
 
-mosquitto_broker::mosquitto_broker() {
-    char tmpl[] = "/tmp/mqtt5-broker-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot make a temporary directory");
+mosquitto_broker::mosquitto_broker(const mosquitto_options& options) {
+    require_commands();
+    std::string tmpl = options.directory_prefix + "XXXXXX";
+    if (!::mkdtemp(tmpl.data())) {
+        throw std::runtime_error("cannot make a temporary directory " + tmpl);
+    }
     broker_files& f = files_;
     f.dir = tmpl;
+    try {
+        prepare(options);
+        start();
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(files_.dir, ignored);
+        throw;
+    }
+}
+
+void mosquitto_broker::prepare(const mosquitto_options& options) {
+    broker_files& f = files_;
     // Mosquitto started as root drops to its own user, which must read the files and write its
     // persistence file here.
     fs::permissions(f.dir, fs::perms(0777));
@@ -121,7 +149,10 @@ mosquitto_broker::mosquitto_broker() {
     std::ofstream conf(f.config);
     // A Maximum Packet Size the broker announces in CONNACK (2 MB: a 1 MB message still fits),
     // so a client can be seen refusing a larger publish locally (MQTT-3.2.2-15).
-    conf << "max_packet_size 2000000\n"
+    conf << "max_packet_size 2000000\n";
+    if (!options.retain_available) conf << "retain_available false\n";
+    if (options.maximum_qos < 2) conf << "max_qos " << options.maximum_qos << "\n";
+    conf
          << "per_listener_settings true\n"
          << "persistence true\npersistence_location " << f.dir.string() << "/\n"
          << "log_dest file " << f.log.string() << "\nlog_type all\n"
@@ -136,7 +167,6 @@ mosquitto_broker::mosquitto_broker() {
          << "\nkeyfile " << f.server_key.string() << "\nrequire_certificate true\n";
     conf.close();
     fs::permissions(f.config, fs::perms(0644));
-    start();
 }
 
 void mosquitto_broker::start() {
@@ -197,4 +227,4 @@ mosquitto_broker::~mosquitto_broker() {
     fs::remove_all(files_.dir, ignored);
 }
 
-}  // namespace mqtt::test
+}  // namespace mqtt::local

@@ -1,4 +1,4 @@
-#include "proxy.hpp"
+#include "tools/local/tcp_proxy.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,7 +11,7 @@
 #include <chrono>
 #include <stdexcept>
 
-namespace mqtt::test {
+namespace mqtt::local {
 
 namespace {
 
@@ -37,10 +37,11 @@ void tune(int fd) {
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &two_seconds, sizeof two_seconds);
 }
 
-int connect_to(std::uint16_t port) {
+int connect_to(in_addr address, std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return -1;
-    const sockaddr_in a = loopback(port);
+    sockaddr_in a = loopback(port);
+    a.sin_addr = address;
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
         ::close(fd);
         return -1;
@@ -110,7 +111,11 @@ struct tcp_proxy::connection {
     std::thread thread;
 };
 
-tcp_proxy::tcp_proxy(std::uint16_t target_port) : target_port_(target_port) {
+tcp_proxy::tcp_proxy(std::uint16_t target_port, const std::string& target_ipv4)
+    : target_port_(target_port) {
+    if (::inet_pton(AF_INET, target_ipv4.c_str(), &target_address_) != 1) {
+        throw std::runtime_error("tcp_proxy: not an IPv4 address: " + target_ipv4);
+    }
     const int fd = open_listener();
     if (fd < 0) throw std::runtime_error("tcp_proxy: cannot listen on 127.0.0.1");
     listen_fd_ = fd;
@@ -190,7 +195,7 @@ void tcp_proxy::accept_loop() {
             continue;
         }
         tune(client_fd);
-        const int broker_fd = connect_to(target_port_);
+        const int broker_fd = connect_to(target_address_, target_port_);
         if (broker_fd < 0) {  // the broker is down: so is the path through the proxy
             ::close(client_fd);
             continue;
@@ -378,4 +383,4 @@ std::size_t tcp_proxy::open_connections() const {
     return n;
 }
 
-}  // namespace mqtt::test
+}  // namespace mqtt::local
