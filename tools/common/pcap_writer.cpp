@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -47,8 +49,10 @@ address from_endpoint(const asio::ip::tcp::endpoint& e) {
     return a;
 }
 
-// The connection assumed when packets come before any opened(): 127.0.0.1:49152 -> :1883.
-const asio::ip::tcp::endpoint assumed_client{asio::ip::make_address_v4("127.0.0.1"), 49152};
+// The connection assumed when packets come before any opened(): 127.0.0.1:49152 -> :1883 in
+// the default slot, the next ports in the attached ones.
+const asio::ip::address assumed_client = asio::ip::make_address_v4("127.0.0.1");
+constexpr std::uint16_t assumed_port = 49152;
 
 void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v) {
     b[at] = std::uint8_t(v >> 8);
@@ -74,21 +78,30 @@ std::uint16_t fold(std::uint32_t sum) {
 
 }  // namespace
 
+// One connection slot: the connection it holds now, if open, and where its TCP stands.
+struct connection {
+    std::uint16_t assumed_port = 0;  // the client's port when packets come before opened()
+    bool open = false;
+    address client, server;
+    std::uint32_t client_seq = 0, server_seq = 0;  // the next sequence number each side sends
+};
+
 struct pcap_writer::state {
+    std::mutex mutex;  // guards everything below: the slots and the file
     std::string path;
     std::string error;  // the first write failure
     pcap_t* pcap = nullptr;
     pcap_dumper_t* dumper = nullptr;
-    bool open = false;
-    address client, server;
-    std::uint32_t client_seq = 0, server_seq = 0;  // the next sequence number each side sends
-    std::uint16_t ip_id = 0;
+    std::uint16_t ip_id = 0;  // one counter for the file, as one host's IP stack keeps
+    // The default slot first, then one per attach(). A deque: slots never move, so the taps'
+    // observers keep pointers to theirs.
+    std::deque<connection> slots;
 
-    // One TCP segment from `from` (the client or the server) with `payload`, in an IP packet.
-    void segment(bool from_client, std::uint8_t flags, bytes_view payload,
+    // One TCP segment of `c` from the client or the server with `payload`, in an IP packet.
+    void segment(connection& c, bool from_client, std::uint8_t flags, bytes_view payload,
                  std::chrono::system_clock::time_point time) {
-        const address& src = from_client ? client : server;
-        const address& dst = from_client ? server : client;
+        const address& src = from_client ? c.client : c.server;
+        const address& dst = from_client ? c.server : c.client;
         const std::size_t ip_size = src.v6 ? 40 : 20;
         std::vector<std::uint8_t> p(ip_size + 20 + payload.size());
         const std::size_t tcp_size = 20 + payload.size();
@@ -110,8 +123,8 @@ struct pcap_writer::state {
             std::copy_n(dst.bytes.begin(), 4, p.begin() + 16);
             put16(p, 10, fold(sum16(p.data(), 20)));
         }
-        std::uint32_t& seq = from_client ? client_seq : server_seq;
-        const std::uint32_t other = from_client ? server_seq : client_seq;
+        std::uint32_t& seq = from_client ? c.client_seq : c.server_seq;
+        const std::uint32_t other = from_client ? c.server_seq : c.client_seq;
         const std::size_t t = ip_size;
         put16(p, t, src.port);
         put16(p, t + 2, dst.port);
@@ -144,22 +157,50 @@ struct pcap_writer::state {
         ::pcap_dump(reinterpret_cast<u_char*>(dumper), &h, packet.data());
     }
 
-    void handshake(std::chrono::system_clock::time_point time) {
+    void handshake(connection& c, std::chrono::system_clock::time_point time) {
         // Initial sequence numbers from the ports: the same connection gives the same file.
-        client_seq = 0x10000000u + client.port;
-        server_seq = 0x20000000u + client.port;
-        open = true;
-        segment(true, syn, {}, time);
-        segment(false, syn | ack, {}, time);
-        segment(true, ack, {}, time);
+        c.client_seq = 0x10000000u + c.client.port;
+        c.server_seq = 0x20000000u + c.client.port;
+        c.open = true;
+        segment(c, true, syn, {}, time);
+        segment(c, false, syn | ack, {}, time);
+        segment(c, true, ack, {}, time);
     }
 
-    void close(std::chrono::system_clock::time_point time) {
-        if (!open) return;
-        open = false;
-        segment(true, fin | ack, {}, time);
-        segment(false, fin | ack, {}, time);
-        segment(true, ack, {}, time);
+    void opened(connection& c, const transport::connection_event& e) {
+        close(c, e.time);
+        c.client = from_endpoint(e.local);
+        c.server = from_endpoint(e.remote);
+        c.server.port = mqtt_port;
+        if (c.server.v6 != c.client.v6) {  // keep one family: the client's address
+            c.server = c.client;
+            c.server.port = mqtt_port;
+        }
+        handshake(c, e.time);
+        flush();
+    }
+
+    void packet(connection& c, const transport::tapped_packet& p) {
+        if (!c.open) {
+            c.client = from_endpoint({assumed_client, c.assumed_port});
+            c.server = c.client;
+            c.server.port = mqtt_port;
+            handshake(c, p.time);
+        }
+        const bool from_client = p.dir == transport::direction::sent;
+        for (std::size_t at = 0; at < p.bytes.size(); at += max_segment) {
+            const bytes_view part = p.bytes.subspan(at, std::min(max_segment, p.bytes.size() - at));
+            segment(c, from_client, psh | ack, part, p.time);
+        }
+        flush();
+    }
+
+    void close(connection& c, std::chrono::system_clock::time_point time) {
+        if (!c.open) return;
+        c.open = false;
+        segment(c, true, fin | ack, {}, time);
+        segment(c, false, fin | ack, {}, time);
+        segment(c, true, ack, {}, time);
         flush();
     }
 
@@ -174,6 +215,7 @@ struct pcap_writer::state {
 
 pcap_writer::pcap_writer(const std::string& path) : state_(std::make_unique<state>()) {
     state_->path = path;
+    state_->slots.emplace_back().assumed_port = assumed_port;  // the default slot
     // Link type raw IP: each record starts with its IPv4 or IPv6 header (LINKTYPE_RAW).
     state_->pcap = ::pcap_open_dead(DLT_RAW, 262'144);
     if (state_->pcap == nullptr) throw std::runtime_error("cannot write capture " + path);
@@ -186,54 +228,53 @@ pcap_writer::pcap_writer(const std::string& path) : state_(std::make_unique<stat
 }
 
 pcap_writer::~pcap_writer() {
-    state_->close(std::chrono::system_clock::now());
+    const std::lock_guard lock(state_->mutex);
+    const auto now = std::chrono::system_clock::now();
+    for (connection& c : state_->slots)
+        state_->close(c, now);
     ::pcap_dump_close(state_->dumper);
     ::pcap_close(state_->pcap);
 }
 
 void pcap_writer::opened(const transport::connection_event& e) {
-    state_->close(e.time);
-    state_->client = from_endpoint(e.local);
-    state_->server = from_endpoint(e.remote);
-    state_->server.port = mqtt_port;
-    if (state_->server.v6 != state_->client.v6) {  // keep one family: the client's address
-        state_->server = state_->client;
-        state_->server.port = mqtt_port;
-    }
-    state_->handshake(e.time);
-    state_->flush();
+    const std::lock_guard lock(state_->mutex);
+    state_->opened(state_->slots.front(), e);
 }
 
 void pcap_writer::packet(const transport::tapped_packet& p) {
-    if (!state_->open) {
-        state_->client = from_endpoint(assumed_client);
-        state_->server = state_->client;
-        state_->server.port = mqtt_port;
-        state_->handshake(p.time);
-    }
-    const bool from_client = p.dir == transport::direction::sent;
-    for (std::size_t at = 0; at < p.bytes.size(); at += max_segment) {
-        const bytes_view part = p.bytes.subspan(at, std::min(max_segment, p.bytes.size() - at));
-        state_->segment(from_client, psh | ack, part, p.time);
-    }
-    state_->flush();
+    const std::lock_guard lock(state_->mutex);
+    state_->packet(state_->slots.front(), p);
 }
 
 void pcap_writer::closed(std::chrono::system_clock::time_point time) {
-    state_->close(time);
+    const std::lock_guard lock(state_->mutex);
+    state_->close(state_->slots.front(), time);
 }
 
-const std::string& pcap_writer::error() const {
+std::string pcap_writer::error() const {
+    const std::lock_guard lock(state_->mutex);
     return state_->error;
 }
 
 void pcap_writer::attach(transport::packet_tap& tap) {
-    tap.add([this](const transport::tapped_packet& p) { packet(p); });
-    tap.add_connection_observer([this](const transport::connection_event& e) {
+    connection* c = nullptr;
+    {
+        const std::lock_guard lock(state_->mutex);
+        const auto n = std::uint16_t(state_->slots.size());  // the n-th attach(), from 1
+        c = &state_->slots.emplace_back();
+        c->assumed_port = std::uint16_t(assumed_port + n);
+    }
+    state* s = state_.get();
+    tap.add([s, c](const transport::tapped_packet& p) {
+        const std::lock_guard lock(s->mutex);
+        s->packet(*c, p);
+    });
+    tap.add_connection_observer([s, c](const transport::connection_event& e) {
+        const std::lock_guard lock(s->mutex);
         if (e.opened) {
-            opened(e);
+            s->opened(*c, e);
         } else {
-            closed(e.time);
+            s->close(*c, e.time);
         }
     });
 }
