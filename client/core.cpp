@@ -184,8 +184,8 @@ asio::awaitable<bool> client_core::run_connection() {
         // overflow_policy::wait: stop reading while the inbound queue is full; async_receive()
         // resumes it.
         // (Not while leaving: a DISCONNECT, or a PUBREL it waits for, must get through.)
-        while (options.inbound_queue_limit && !message_handler &&
-               inbound.size() >= options.inbound_queue_limit && gen == generation && !stopped &&
+        while (options.inbound_queue_limit && options.inbound_overflow == overflow_policy::wait &&
+               !message_handler && inbound.size() >= options.inbound_queue_limit && gen == generation && !stopped &&
                !session->wants_close()) {
             co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
                 [this](auto h) { read_resume = completion<void()>(std::move(h), strand); },

@@ -523,6 +523,12 @@ asio::awaitable<std::vector<std::string>> overflow(asio::io_context& io, std::st
     for (const std::string_view text : texts) {
         const session::message m = text_message(topic, text, qos::at_least_once);
         co_await pub.async_publish(m, use_awaitable);
+        if (text == "1") {
+            // The queue is full now; what comes next arrives in reads of its own, which a drop
+            // policy must keep doing (only overflow_policy::wait stops reading).
+            const auto two_in = [&sub] { return sub.stats().messages_received >= 2; };
+            EXPECT_TRUE(co_await wait_until(two_in, 3000ms));
+        }
     }
     const auto all_in = [&sub] { return sub.stats().messages_received >= 5; };
     const bool all_arrived = co_await wait_until(all_in, 3000ms);
