@@ -58,6 +58,7 @@ std::string trace_printer::prefix(std::chrono::system_clock::time_point t, int s
     const palette c = colours(options_.colour);
     std::string s = fmt::format("{}{:+.3f}s{}", c.dim, seconds(t), c.reset);
     if (stream > 0) s += fmt::format(" #{}", stream);
+    if (!options_.label.empty()) s += fmt::format(" {:<{}}", options_.label, options_.label_width);
     return s;
 }
 
@@ -70,6 +71,7 @@ void trace_printer::packet(transport::direction dir, std::chrono::system_clock::
         json j = json::object();
         j["time"] = seconds(time);
         if (stream > 0) j["stream"] = stream;
+        if (!options_.label.empty()) j["client"] = options_.label;
         j["direction"] = sent ? "sent" : "received";
         j["size"] = bytes.size();
         if (r.status == decode_status::complete) {
@@ -115,6 +117,7 @@ void trace_printer::note(std::chrono::system_clock::time_point time, std::string
         json j = json::object();
         j["time"] = seconds(time);
         if (stream > 0) j["stream"] = stream;
+        if (!options_.label.empty()) j["client"] = options_.label;
         j["event"] = text;
         out_ << j.dump() << '\n';
         return;

@@ -35,6 +35,10 @@ bool use_colour(int fd);
 struct trace_options {
     trace_mode mode = trace_mode::line;
     bool colour = false;
+    // Whose packets these are, when several clients trace to one output (mqtt-scenario's
+    // "pub", "sub", ...): after the time, padded to `label_width`; in json mode a "client" key.
+    std::string label;
+    std::size_t label_width = 0;
 };
 
 class trace_printer {
