@@ -185,8 +185,8 @@ asio::awaitable<bool> client_core::run_connection() {
         // resumes it.
         // (Not while leaving: a DISCONNECT, or a PUBREL it waits for, must get through.)
         while (options.inbound_queue_limit && options.inbound_overflow == overflow_policy::wait &&
-               !message_handler && inbound.size() >= options.inbound_queue_limit && gen == generation && !stopped &&
-               !session->wants_close()) {
+               !message_handler && inbound.size() >= options.inbound_queue_limit &&
+               gen == generation && !stopped && !session->wants_close()) {
             co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
                 [this](auto h) { read_resume = completion<void()>(std::move(h), strand); },
                 asio::use_awaitable);

@@ -1,5 +1,5 @@
-// The integration tests use the tools' own local Mosquitto (tools/local/mosquitto.hpp), so the tests
-// and mqtt-scenario start and break connections the same way.
+// The integration tests use the tools' own local Mosquitto (tools/local/mosquitto.hpp), so the
+// tests and mqtt-scenario start and break connections the same way.
 #pragma once
 
 #include "tools/local/mosquitto.hpp"

@@ -151,20 +151,23 @@ void mosquitto_broker::prepare(const mosquitto_options& options) {
     // so a client can be seen refusing a larger publish locally (MQTT-3.2.2-15).
     conf << "max_packet_size 2000000\n";
     if (!options.retain_available) conf << "retain_available false\n";
-    if (options.maximum_qos < 2) conf << "max_qos " << options.maximum_qos << "\n";
-    conf
-         << "per_listener_settings true\n"
+    // max_qos is a listener's setting: in every listener.
+    const std::string listener_limits =
+        options.maximum_qos < 2 ? "max_qos " + std::to_string(options.maximum_qos) + "\n" : "";
+    conf << "per_listener_settings true\n"
          << "persistence true\npersistence_location " << f.dir.string() << "/\n"
          << "log_dest file " << f.log.string() << "\nlog_type all\n"
          << "\nlistener " << plain_port << " 127.0.0.1\nallow_anonymous true\n"
-         << "\nlistener " << tls_port << " 127.0.0.1\nallow_anonymous true\n"
-         << "cafile " << f.ca_cert.string() << "\ncertfile " << f.server_cert.string()
-         << "\nkeyfile " << f.server_key.string() << "\n"
+         << listener_limits << "\nlistener " << tls_port << " 127.0.0.1\nallow_anonymous true\n"
+         << listener_limits << "cafile " << f.ca_cert.string() << "\ncertfile "
+         << f.server_cert.string() << "\nkeyfile " << f.server_key.string() << "\n"
          << "\nlistener " << auth_port << " 127.0.0.1\nallow_anonymous false\n"
-         << "password_file " << f.passwords.string() << "\nacl_file " << f.acl.string() << "\n"
+         << listener_limits << "password_file " << f.passwords.string() << "\nacl_file "
+         << f.acl.string() << "\n"
          << "\nlistener " << mutual_tls_port << " 127.0.0.1\nallow_anonymous true\n"
-         << "cafile " << f.ca_cert.string() << "\ncertfile " << f.server_cert.string()
-         << "\nkeyfile " << f.server_key.string() << "\nrequire_certificate true\n";
+         << listener_limits << "cafile " << f.ca_cert.string() << "\ncertfile "
+         << f.server_cert.string() << "\nkeyfile " << f.server_key.string()
+         << "\nrequire_certificate true\n";
     conf.close();
     fs::permissions(f.config, fs::perms(0644));
 }

@@ -46,7 +46,7 @@ class mosquitto_broker {
     std::uint16_t mutual_tls_port = 0;
     const broker_files& files() const { return files_; }
     int pid() const { return pid_; }  // the broker's process, -1 when stopped
-    std::string log() const;  // what the broker printed, for failure messages
+    std::string log() const;          // what the broker printed, for failure messages
 
     void stop();     // SIGTERM and wait; persistence is written
     void restart();  // same ports, same files: a broker that went away and came back

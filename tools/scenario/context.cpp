@@ -35,9 +35,12 @@ std::optional<std::uint16_t> packet_id_of(bytes_view bytes) {
 
 const char* to_string(outcome o) {
     switch (o) {
-        case outcome::pass: return "PASS";
-        case outcome::fail: return "FAIL";
-        case outcome::skip: return "SKIP";
+        case outcome::pass:
+            return "PASS";
+        case outcome::fail:
+            return "FAIL";
+        case outcome::skip:
+            return "SKIP";
     }
     return "?";
 }
@@ -69,15 +72,14 @@ scenario_client::scenario_client(context& ctx, std::string label, client::client
         messages.push_back(m);
         ctx_.notify();
     });
-    client_->set_state_handler(
-        [this](client::connection_state s, std::error_code, const std::string& words) {
-            if (s == client::connection_state::waiting ||
-                s == client::connection_state::disconnected) {
-                if (!ended_at_) ended_at_ = clock::now();
-                if (!words.empty()) end_words_ = words;
-            }
-            ctx_.notify();
-        });
+    client_->set_state_handler([this](client::connection_state s, std::error_code,
+                                      const std::string& words) {
+        if (s == client::connection_state::waiting || s == client::connection_state::disconnected) {
+            if (!ended_at_) ended_at_ = clock::now();
+            if (!words.empty()) end_words_ = words;
+        }
+        ctx_.notify();
+    });
 }
 
 scenario_client::~scenario_client() = default;
@@ -107,11 +109,11 @@ void scenario_client::on_packet(const transport::tapped_packet& p) {
 void scenario_client::end_run() {
     if (trace_ && run_length_ > shown_of_a_run && !ctx_.settings().full_trace) {
         const std::size_t hidden = run_length_ - shown_of_a_run;
-        trace_->note(std::chrono::system_clock::now(),
-                     fmt::format("... and {} more {} {} (in the capture; --full-trace shows them)",
-                                 hidden, packet_type_name(run_kind_.second),
-                                 run_kind_.first == transport::direction::sent ? "sent"
-                                                                               : "received"));
+        trace_->note(
+            std::chrono::system_clock::now(),
+            fmt::format("... and {} more {} {} (in the capture; --full-trace shows them)", hidden,
+                        packet_type_name(run_kind_.second),
+                        run_kind_.first == transport::direction::sent ? "sent" : "received"));
     }
     run_length_ = 0;
     run_kind_ = {};
@@ -132,8 +134,8 @@ asio::awaitable<std::error_code> scenario_client::connect() {
 
 asio::awaitable<session::publish_completed> scenario_client::publish(session::message m) {
     std::error_code ec;
-    session::publish_completed done =
-        co_await client_->async_publish(std::move(m), asio::redirect_error(asio::use_awaitable, ec));
+    session::publish_completed done = co_await client_->async_publish(
+        std::move(m), asio::redirect_error(asio::use_awaitable, ec));
     if (ec && !done.error) done.error = ec;
     co_return done;
 }
@@ -145,8 +147,9 @@ asio::awaitable<session::subscribe_completed> scenario_client::subscribe(std::st
     r.topic_filter = std::move(filter);
     r.max_qos = max_qos;
     std::vector<session::subscription_request> subs{r};
-    session::subscribe_completed done = co_await client_->async_subscribe(
-        std::move(subs), session::subscribe_options{}, asio::redirect_error(asio::use_awaitable, ec));
+    session::subscribe_completed done =
+        co_await client_->async_subscribe(std::move(subs), session::subscribe_options{},
+                                          asio::redirect_error(asio::use_awaitable, ec));
     if (ec && !done.error) done.error = ec;
     co_return done;
 }
@@ -189,8 +192,8 @@ client::client_options context::plain() const {
     o.reconnect = false;
     o.mqtt.username = broker_.client_username;
     if (broker_.client_password)
-        o.mqtt.password = session::byte_vector(broker_.client_password->begin(),
-                                               broker_.client_password->end());
+        o.mqtt.password =
+            session::byte_vector(broker_.client_password->begin(), broker_.client_password->end());
     return o;
 }
 
@@ -212,7 +215,8 @@ client::client_options context::auth(std::optional<std::string> username,
 
 local::tcp_proxy* context::proxy() {
     if (broker_.proxy_host.empty()) return nullptr;
-    if (!proxy_) proxy_ = std::make_unique<local::tcp_proxy>(broker_.proxy_port, broker_.proxy_host);
+    if (!proxy_)
+        proxy_ = std::make_unique<local::tcp_proxy>(broker_.proxy_port, broker_.proxy_host);
     return proxy_.get();
 }
 
@@ -225,7 +229,8 @@ client::client_options context::via_proxy(local::tcp_proxy& p) const {
 scenario_client& context::make_client(std::string label, client::client_options options,
                                       bool assign_id) {
     if (assign_id && options.mqtt.client_id.empty()) options.mqtt.client_id = client_id(label);
-    clients_.push_back(std::make_unique<scenario_client>(*this, std::move(label), std::move(options)));
+    clients_.push_back(
+        std::make_unique<scenario_client>(*this, std::move(label), std::move(options)));
     return *clients_.back();
 }
 
@@ -245,10 +250,10 @@ void context::step(std::string_view text) {
             .note(std::chrono::system_clock::now(), text);
         return;
     }
-    out_ << fmt::format("{}{:+.3f}s {:<12} == {}{}\n", settings_.colour ? "\x1b[1m" : "",
-                        std::chrono::duration<double>(std::chrono::system_clock::now() - start_)
-                            .count(),
-                        "", text, settings_.colour ? "\x1b[0m" : "");
+    out_ << fmt::format(
+        "{}{:+.3f}s {:<12} == {}{}\n", settings_.colour ? "\x1b[1m" : "",
+        std::chrono::duration<double>(std::chrono::system_clock::now() - start_).count(), "", text,
+        settings_.colour ? "\x1b[0m" : "");
     out_.flush();
 }
 

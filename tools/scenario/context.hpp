@@ -18,8 +18,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <ostream>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +39,7 @@ const char* to_string(outcome o);  // "PASS", "FAIL", "SKIP"
 
 // One promise of a scenario and what became of it.
 struct part_result {
-    std::string part;    // "QoS 2, publisher's side"
+    std::string part;  // "QoS 2, publisher's side"
     outcome result = outcome::pass;
     std::string detail;  // what was seen; for a failure, expected vs seen
 };
@@ -65,13 +65,13 @@ struct broker_target {
 struct run_settings {
     tools::trace_mode trace = tools::trace_mode::line;
     bool colour = false;
-    bool full_trace = false;  // every packet, even in long runs of the same kind
-    std::string prefix;       // topics live under it
-    std::string token;        // random per run: in the prefix and client ids
-    double rate = 100;        // flow-control: publishes per second
-    std::size_t queue = 1000;            // flow-control: the slow subscriber's queue
-    std::uint16_t keep_alive = 2;        // keepalive: seconds
-    std::string break_expectation;       // tests: this scenario's first check expects wrong
+    bool full_trace = false;        // every packet, even in long runs of the same kind
+    std::string prefix;             // topics live under it
+    std::string token;              // random per run: in the prefix and client ids
+    double rate = 100;              // flow-control: publishes per second
+    std::size_t queue = 1000;       // flow-control: the slow subscriber's queue
+    std::uint16_t keep_alive = 2;   // keepalive: seconds
+    std::string break_expectation;  // tests: this scenario's first check expects wrong
 };
 
 class context;
@@ -213,7 +213,7 @@ class context {
     std::unique_ptr<local::tcp_proxy> proxy_;
     std::vector<part_result> parts_;
     std::set<asio::steady_timer*> waiters_;  // wait_until's, cancelled by notify()
-    bool broke_one_ = false;  // --break-expectation used up
+    bool broke_one_ = false;                 // --break-expectation used up
 };
 
 }  // namespace mqtt::scenario

@@ -6,8 +6,8 @@
 #include <iostream>
 #include <random>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "tools/common/trace.hpp"
 #include "tools/scenario/runner.hpp"
@@ -24,9 +24,10 @@ std::string random_token() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"Shows and checks MQTT v5 features one scenario at a time, every packet traced, "
-                 "against a Mosquitto it starts itself or any broker (--broker).",
-                 "mqtt-scenario"};
+    CLI::App app{
+        "Shows and checks MQTT v5 features one scenario at a time, every packet traced, "
+        "against a Mosquitto it starts itself or any broker (--broker).",
+        "mqtt-scenario"};
     app.set_version_flag("--version", "mqtt-scenario " MQTT_VERSION);
     app.require_subcommand(1);
     app.fallthrough();

@@ -132,8 +132,9 @@ void compare_with_reference(const scenario& s, const run_options& o, const fs::p
         if (const auto diff = tools::compare_flows(a, b, n, "this run", "reference")) {
             parts.push_back({part, outcome::fail, "the first difference:\n" + *diff});
         } else {
-            parts.push_back({part, outcome::pass, "the same flow (times, ports, ids and the prefix "
-                                                  "aside)"});
+            parts.push_back({part, outcome::pass,
+                             "the same flow (times, ports, ids and the prefix "
+                             "aside)"});
         }
     } catch (const std::exception& e) {
         parts.push_back({part, outcome::fail, e.what()});
@@ -195,8 +196,8 @@ int run(const run_options& o) {
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](std::error_code ec, int number) {
         if (ec) return;
-        out << fmt::format("\nmqtt-scenario: {}: stopping\n", number == SIGINT ? "interrupted"
-                                                                                : "terminated");
+        out << fmt::format("\nmqtt-scenario: {}: stopping\n",
+                           number == SIGINT ? "interrupted" : "terminated");
         out.flush();
         broker.reset();
         std::_Exit(130);
@@ -237,7 +238,8 @@ int run(const run_options& o) {
             const session::connected ack =
                 co_await probe.async_connect(asio::redirect_error(asio::use_awaitable, ec));
             if (!ec) announced = ack;
-            if (ec && !o.quiet) out << "mqtt-scenario: cannot connect to the broker: " << ec.message() << '\n';
+            if (ec && !o.quiet)
+                out << "mqtt-scenario: cannot connect to the broker: " << ec.message() << '\n';
             co_await probe.async_disconnect({}, asio::redirect_error(asio::use_awaitable, ec));
         }
         for (const scenario* s : chosen) {
@@ -272,10 +274,11 @@ int run(const run_options& o) {
             std::string why;
             for (const part_result& p : r.parts) {
                 if (p.result == outcome::fail) why += fmt::format("\n  {}: {}", p.part, p.detail);
-                if (p.result == outcome::skip) why += fmt::format("\n  skipped {}: {}", p.part, p.detail);
+                if (p.result == outcome::skip)
+                    why += fmt::format("\n  skipped {}: {}", p.part, p.detail);
             }
-            out << fmt::format("{}{}{} {} ({:.2f} s){}\n", colour_of(c, r.result), to_string(r.result),
-                               c.reset, r.name, r.seconds, why);
+            out << fmt::format("{}{}{} {} ({:.2f} s){}\n", colour_of(c, r.result),
+                               to_string(r.result), c.reset, r.name, r.seconds, why);
             if (o.json) std::cout << result_json(r).dump() << '\n' << std::flush;
             results.push_back(std::move(r));
         }
@@ -298,9 +301,9 @@ int run(const run_options& o) {
         std::size_t n[3] = {0, 0, 0};
         for (const part_result& p : r.parts)
             ++n[int(p.result)];
-        out << fmt::format("{:<18} {}{:<6}{} {:>6.2f}s  {} passed, {} failed, {} skipped\n",
-                           r.name, colour_of(c, r.result), to_string(r.result), c.reset, r.seconds,
-                           n[0], n[1], n[2]);
+        out << fmt::format("{:<18} {}{:<6}{} {:>6.2f}s  {} passed, {} failed, {} skipped\n", r.name,
+                           colour_of(c, r.result), to_string(r.result), c.reset, r.seconds, n[0],
+                           n[1], n[2]);
     }
     out << fmt::format("\nbroker: {}\n", target.description);
     if (announced) {

@@ -7,7 +7,8 @@ const std::vector<scenario>& all_scenarios() {
     static const std::vector<scenario> list = {
         {"connect", "CONNECT and CONNACK, over TCP and over TLS",
          "   A client says CONNECT; the broker answers CONNACK, and its properties say what it\n"
-         "   offers. Look at the CONNACK line: Receive Maximum, Maximum QoS, Topic Alias Maximum...",
+         "   offers. Look at the CONNACK line: Receive Maximum, Maximum QoS, Topic Alias "
+         "Maximum...",
          connect_scenario},
         {"auth", "user name and password: accepted, and refused by reason code",
          "   Credentials travel in CONNECT. A refusal is a CONNACK with a reason code of 0x80 or\n"
@@ -22,7 +23,8 @@ const std::vector<scenario>& all_scenarios() {
          "   A PUBLISH with retain=1 is kept by the broker and sent to whoever subscribes later,\n"
          "   with retain=1 on the way out. Look at late-sub's PUBLISH right after its SUBACK.",
          retained_scenario},
-        {"expiry", "Message Expiry, enforced by the broker and checked by the application",
+        {"expiry",
+         "Message Expiry, enforced by the broker and checked by the application",
          "   A message for an offline session waits at the broker until its Message Expiry\n"
          "   Interval runs out; one delivered late carries what is left of it. Look at the\n"
          "   message_expiry_interval of the PUBLISH the subscriber gets when it comes back.",

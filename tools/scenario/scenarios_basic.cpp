@@ -43,29 +43,31 @@ std::vector<std::string> capabilities(const session::connected& ack) {
     out.push_back(fmt::format(
         "Receive Maximum {}: at most {} QoS 1/2 publishes of ours unacknowledged at once",
         l.receive_maximum, l.receive_maximum));
-    out.push_back(fmt::format("Maximum QoS {}: {}", l.maximum_qos,
-                              l.maximum_qos == 2 ? "every QoS is accepted"
-                                                 : "publishes above it are refused"));
-    out.push_back(fmt::format("Retain Available {}: retained messages {}", l.retain_available ? 1 : 0,
+    out.push_back(fmt::format(
+        "Maximum QoS {}: {}", l.maximum_qos,
+        l.maximum_qos == 2 ? "every QoS is accepted" : "publishes above it are refused"));
+    out.push_back(fmt::format("Retain Available {}: retained messages {}",
+                              l.retain_available ? 1 : 0,
                               l.retain_available ? "are kept" : "are refused"));
-    out.push_back(fmt::format("Topic Alias Maximum {}: {}", l.topic_alias_maximum,
-                              l.topic_alias_maximum == 0
-                                  ? "no topic aliases from us"
-                                  : fmt::format("we may give up to {} topics a 2-byte alias",
-                                                l.topic_alias_maximum)));
+    out.push_back(fmt::format(
+        "Topic Alias Maximum {}: {}", l.topic_alias_maximum,
+        l.topic_alias_maximum == 0
+            ? "no topic aliases from us"
+            : fmt::format("we may give up to {} topics a 2-byte alias", l.topic_alias_maximum)));
     out.push_back(l.maximum_packet_size == max_packet_size_limit
                       ? std::string("Maximum Packet Size: not announced (the protocol's 256 MB)")
                       : fmt::format("Maximum Packet Size {} bytes", l.maximum_packet_size));
-    out.push_back(fmt::format("wildcard subscriptions {}, shared subscriptions {}, subscription "
-                              "identifiers {}",
-                              l.wildcard_subscription_available ? "yes" : "no",
-                              l.shared_subscription_available ? "yes" : "no",
-                              l.subscription_identifier_available ? "yes" : "no"));
-    out.push_back(l.server_keep_alive
-                      ? fmt::format("Server Keep Alive {} s: the broker overrides our keep-alive",
-                                    *l.server_keep_alive)
-                      : fmt::format("no Server Keep Alive: our keep-alive ({} s) stands",
-                                    ack.keep_alive));
+    out.push_back(
+        fmt::format("wildcard subscriptions {}, shared subscriptions {}, subscription "
+                    "identifiers {}",
+                    l.wildcard_subscription_available ? "yes" : "no",
+                    l.shared_subscription_available ? "yes" : "no",
+                    l.subscription_identifier_available ? "yes" : "no"));
+    out.push_back(
+        l.server_keep_alive
+            ? fmt::format("Server Keep Alive {} s: the broker overrides our keep-alive",
+                          *l.server_keep_alive)
+            : fmt::format("no Server Keep Alive: our keep-alive ({} s) stands", ack.keep_alive));
     if (ack.assigned_client_identifier)
         out.push_back("Assigned Client Identifier \"" + *ack.assigned_client_identifier + "\"");
     return out;
@@ -89,7 +91,9 @@ asio::awaitable<void> connect_scenario(context& ctx) {
     const auto& assigned = anonymous.connack().assigned_client_identifier;
     ctx.check(!ec && assigned.has_value(), "Assigned Client Identifier",
               "CONNACK with an Assigned Client Identifier",
-              ec ? ec.message() : assigned ? "\"" + *assigned + "\"" : "none");
+              ec         ? ec.message()
+              : assigned ? "\"" + *assigned + "\""
+                         : "none");
     co_await anonymous.disconnect();
 
     if (ctx.broker().tls_url.empty()) {
@@ -121,16 +125,19 @@ asio::awaitable<void> auth_scenario(context& ctx) {
     const std::error_code anonymous = co_await none.connect();
     co_await none.disconnect();
 
-    ctx.step("a wrong password: refused with 0x86 Bad User Name or Password or 0x87 Not authorized");
+    ctx.step(
+        "a wrong password: refused with 0x86 Bad User Name or Password or 0x87 Not authorized");
     scenario_client& wrong =
         ctx.make_client("wrong-pass", ctx.auth(b.username, b.password.value_or("") + "-wrong"));
     ec = co_await wrong.connect();
     co_await wrong.disconnect();
-    const bool refused_by_name = ec == client::make_error_code(reason_code::bad_user_name_or_password) ||
-                                 ec == client::make_error_code(reason_code::not_authorized);
+    const bool refused_by_name =
+        ec == client::make_error_code(reason_code::bad_user_name_or_password) ||
+        ec == client::make_error_code(reason_code::not_authorized);
     if (!anonymous && !ec) {
-        ctx.skip("refusals", "the broker accepts clients without credentials (anonymous allowed), "
-                             "so a wrong or missing login shows nothing");
+        ctx.skip("refusals",
+                 "the broker accepts clients without credentials (anonymous allowed), "
+                 "so a wrong or missing login shows nothing");
         co_return;
     }
     ctx.check(refused_by_name, "wrong password refused", "CONNACK 0x86 or 0x87",
@@ -179,11 +186,11 @@ asio::awaitable<void> qos_scenario(context& ctx) {
         const bool got = co_await ctx.wait_until(
             [&] {
                 return sub.messages.size() > sub_messages && sub1.messages.size() > sub1_messages &&
-                       (level < 2 || count_since(sub, sub_from, direction::sent,
-                                                 packet_type::pubcomp) > 0) &&
-                       (level < 1 || count_since(sub, sub_from, direction::sent,
-                                                 level == 1 ? packet_type::puback
-                                                            : packet_type::pubrec) > 0);
+                       (level < 2 ||
+                        count_since(sub, sub_from, direction::sent, packet_type::pubcomp) > 0) &&
+                       (level < 1 ||
+                        count_since(sub, sub_from, direction::sent,
+                                    level == 1 ? packet_type::puback : packet_type::pubrec) > 0);
             },
             3s);
         const char* expected_pub = level == 0   ? "PUBLISH ->"
@@ -230,7 +237,8 @@ asio::awaitable<void> retained_scenario(context& ctx) {
         co_return;
     }
 
-    ctx.step("late-sub subscribes afterwards: the broker sends it the retained message, RETAIN set");
+    ctx.step(
+        "late-sub subscribes afterwards: the broker sends it the retained message, RETAIN set");
     scenario_client& late = ctx.make_client("late-sub", ctx.plain());
     co_await late.connect();
     co_await late.subscribe(topic, qos::at_least_once);

@@ -42,8 +42,9 @@ asio::awaitable<void> expiry_scenario(context& ctx) {
 
     scenario_client& pub = ctx.make_client("pub", ctx.plain());
     co_await pub.connect();
-    ctx.step("pub sends one message with Message Expiry 1 s, one with 60 s, and two whose JSON "
-             "payload says until when the application may use them");
+    ctx.step(
+        "pub sends one message with Message Expiry 1 s, one with 60 s, and two whose JSON "
+        "payload says until when the application may use them");
     session::message m;
     m.qos = qos::at_least_once;
     m.topic = ctx.topic("short");
@@ -138,8 +139,9 @@ asio::awaitable<void> request_response_scenario(context& ctx) {
     }
     co_await responder.subscribe(ctx.topic("requests"), qos::at_least_once);
 
-    ctx.step("three requests in flight at once, each with a Response Topic and its own "
-             "Correlation Data; the responder answers them in reverse order");
+    ctx.step(
+        "three requests in flight at once, each with a Response Topic and its own "
+        "Correlation Data; the responder answers them in reverse order");
     struct answer {
         bool done = false;
         std::error_code ec;
@@ -204,7 +206,8 @@ asio::awaitable<void> request_response_scenario(context& ctx) {
     lonely.props.correlation_data = to_bytes("req-4");
     std::error_code ec;
     const auto start = clock::now();
-    co_await requester.get().async_request(lonely, 1s, asio::redirect_error(asio::use_awaitable, ec));
+    co_await requester.get().async_request(lonely, 1s,
+                                           asio::redirect_error(asio::use_awaitable, ec));
     const double took = std::chrono::duration<double>(clock::now() - start).count();
     ctx.check(ec == client::errc::timed_out, "a request nobody answers times out",
               "timed out after 1 s",
@@ -220,9 +223,10 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
     // 1. The broker's Receive Maximum caps our QoS 1 publishes in flight.
     const std::size_t receive_maximum = pub.connack().limits.receive_maximum;
     const std::size_t n = std::min<std::size_t>(receive_maximum * 3, 300);
-    ctx.step(fmt::format("pub sends {} QoS 1 messages at once; the broker's Receive Maximum is {}, "
-                         "so at most {} PUBLISH may wait for their PUBACK",
-                         n, receive_maximum, receive_maximum));
+    ctx.step(
+        fmt::format("pub sends {} QoS 1 messages at once; the broker's Receive Maximum is {}, "
+                    "so at most {} PUBLISH may wait for their PUBACK",
+                    n, receive_maximum, receive_maximum));
     const std::size_t from = pub.packets().size();
     auto acked = std::make_shared<std::size_t>(0);
     for (std::size_t i = 0; i < n; ++i) {
@@ -239,8 +243,10 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
     std::size_t in_flight = 0, most = 0;
     for (std::size_t i = from; i < pub.packets().size(); ++i) {
         const seen_packet& p = pub.packets()[i];
-        if (p.dir == direction::sent && p.type == packet_type::publish) most = std::max(most, ++in_flight);
-        if (p.dir == direction::received && p.type == packet_type::puback && in_flight > 0) --in_flight;
+        if (p.dir == direction::sent && p.type == packet_type::publish)
+            most = std::max(most, ++in_flight);
+        if (p.dir == direction::received && p.type == packet_type::puback && in_flight > 0)
+            --in_flight;
     }
     ctx.check(*acked == n && most <= receive_maximum, "Receive Maximum caps our QoS 1 in flight",
               fmt::format("{} acknowledged, at most {} in flight", n, receive_maximum),
@@ -267,8 +273,8 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
             ctx.notify();
         });
     }
-    co_await ctx.wait_until([&] { return *sent == paced_n; }, std::chrono::seconds(
-        std::int64_t(expected * 2) + 3));
+    co_await ctx.wait_until([&] { return *sent == paced_n; },
+                            std::chrono::seconds(std::int64_t(expected * 2) + 3));
     std::optional<clock::time_point> first, last;
     for (std::size_t i = paced_from; i < paced.packets().size(); ++i) {
         const seen_packet& p = paced.packets()[i];
@@ -278,7 +284,8 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
     }
     const double took = first ? std::chrono::duration<double>(*last - *first).count() : 0;
     ctx.check(*sent == paced_n && took >= expected * 0.9 && took <= expected * 1.2 + 0.1,
-              "a publisher held to a rate", fmt::format("{} PUBLISH over {:.2f} s", paced_n, expected),
+              "a publisher held to a rate",
+              fmt::format("{} PUBLISH over {:.2f} s", paced_n, expected),
               fmt::format("{} PUBLISH over {:.2f} s", *sent, took));
 
     // 3. A slow subscriber with a bounded queue.
@@ -291,9 +298,10 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
     slow.queued_receive();
     co_await slow.connect();
     co_await slow.subscribe(ctx.topic("burst"), qos::at_most_once);
-    ctx.step(fmt::format("slow-sub keeps at most {} messages its application has not read; "
-                         "pub sends {} at once while the application is busy",
-                         queue, burst));
+    ctx.step(
+        fmt::format("slow-sub keeps at most {} messages its application has not read; "
+                    "pub sends {} at once while the application is busy",
+                    queue, burst));
     // In chunks the broker passes on before the next: a broker queues a limited number of
     // messages for a client too (Mosquitto: max_queued_messages 1000) and would drop the rest
     // itself; here it is the subscriber's own queue that must overflow.
@@ -316,15 +324,16 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
         co_await slow.get().async_receive(asio::redirect_error(asio::use_awaitable, ec));
         if (ec) break;
     }
-    ctx.step(fmt::format("slow-sub's application reads {} messages; the client dropped {} it "
-                         "had no room for and counted them (statistics.inbound_dropped)",
-                         read, st.inbound_dropped));
-    ctx.check(st.messages_received == burst && read == queue && st.inbound_dropped == burst - queue,
-              "a slow subscriber's bounded queue",
-              fmt::format("{} received, {} kept, {} dropped and counted", burst, queue,
-                          burst - queue),
-              fmt::format("{} received, {} kept, {} dropped and counted", st.messages_received,
-                          read, st.inbound_dropped));
+    ctx.step(
+        fmt::format("slow-sub's application reads {} messages; the client dropped {} it "
+                    "had no room for and counted them (statistics.inbound_dropped)",
+                    read, st.inbound_dropped));
+    ctx.check(
+        st.messages_received == burst && read == queue && st.inbound_dropped == burst - queue,
+        "a slow subscriber's bounded queue",
+        fmt::format("{} received, {} kept, {} dropped and counted", burst, queue, burst - queue),
+        fmt::format("{} received, {} kept, {} dropped and counted", st.messages_received, read,
+                    st.inbound_dropped));
 }
 
 }  // namespace mqtt::scenario

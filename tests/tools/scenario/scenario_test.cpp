@@ -68,10 +68,10 @@ TEST(Scenario, UnknownScenarioIsAUsageError) {
 // flow of its reference capture in captures/.
 TEST(Scenario, AllPassAndMatchTheReferenceCaptures) {
     scratch_dir dir;
-    const exit_status r = run_program(
-        {MQTT_SCENARIO, "all", "--quiet", "--json", "--capture-dir", (dir / "captures").string(),
-         "--compare", MQTT_SOURCE_DIR "/captures"},
-        dir.path(), "", 90s);
+    const exit_status r =
+        run_program({MQTT_SCENARIO, "all", "--quiet", "--json", "--capture-dir",
+                     (dir / "captures").string(), "--compare", MQTT_SOURCE_DIR "/captures"},
+                    dir.path(), "", 90s);
     const json_run run = parse_json_lines(r.out);
     EXPECT_EQ(run.scenarios.size(), 10u) << r.out;
     for (const auto& [name, j] : run.scenarios) {
@@ -105,8 +105,27 @@ TEST(Scenario, ABrokenExpectationFailsWithAReason) {
     EXPECT_NE(r.out.find("0 passed, 1 failed, 0 skipped"), std::string::npos) << r.out;
 }
 
+// A run whose flow is not the reference's fails and names the first difference.
+TEST(Scenario, AFlowThatDiffersFromItsReferenceFails) {
+    scratch_dir dir;
+    std::filesystem::create_directories(dir / "refs");
+    // The retained scenario's capture taken as qos's reference: another flow.
+    std::filesystem::copy_file(MQTT_SOURCE_DIR "/captures/retained.pcap", dir / "refs/qos.pcap");
+    const exit_status r =
+        run_program({MQTT_SCENARIO, "run", "qos", "--quiet", "--capture-dir",
+                     (dir / "captures").string(), "--compare", (dir / "refs").string()},
+                    dir.path());
+    EXPECT_EQ(r.code, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("FAIL qos"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("the flow matches " + (dir / "refs/qos.pcap").string() +
+                         ": the first difference:"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("differs"), std::string::npos) << r.out;
+}
+
 // Against a broker without retained messages and with Maximum QoS 1 (its CONNACK says so), the
-// parts that need them are SKIP, with the reason, and the run still succeeds.
+// parts that need them are SKIP, with the reason, and nothing fails.
 TEST(Scenario, WhatTheBrokerDoesNotOfferIsSkippedNotFailed) {
     local::mosquitto_options options;
     options.retain_available = false;
@@ -114,22 +133,28 @@ TEST(Scenario, WhatTheBrokerDoesNotOfferIsSkippedNotFailed) {
     local::mosquitto_broker broker(options);
     scratch_dir dir;
     const exit_status r = run_program(
-        {MQTT_SCENARIO, "run", "retained", "qos", "--quiet", "--json", "--capture-dir",
-         dir.path().string(), "--broker", "mqtt://127.0.0.1:" + std::to_string(broker.plain_port)},
-        dir.path());
+        {MQTT_SCENARIO, "all", "--quiet", "--json", "--capture-dir", dir.path().string(),
+         "--broker", "mqtt://127.0.0.1:" + std::to_string(broker.plain_port)},
+        dir.path(), "", 60s);
     EXPECT_EQ(r.code, 0) << r.out << r.err;
     const json_run run = parse_json_lines(r.out);
-    ASSERT_EQ(run.scenarios.count("retained"), 1u) << r.out;
-    ASSERT_EQ(run.scenarios.count("qos"), 1u) << r.out;
-    EXPECT_EQ(run.scenarios.at("retained")["result"], "SKIP");
-    EXPECT_NE(parts_of(run.scenarios.at("retained")).find("Retain Available 0"), std::string::npos)
-        << parts_of(run.scenarios.at("retained"));
-    const json& qos = run.scenarios.at("qos");
-    EXPECT_EQ(qos["result"], "PASS") << parts_of(qos);
+    EXPECT_EQ(run.scenarios.size(), 10u) << r.out;
     std::string skipped;
-    for (const json& p : qos["parts"])
-        if (p["result"] == "SKIP") skipped += p["part"].get<std::string>() + ": " + p["detail"].get<std::string>();
-    EXPECT_EQ(skipped, "QoS 2: the broker's CONNACK says Maximum QoS 1") << parts_of(qos);
+    for (const auto& [name, j] : run.scenarios) {
+        EXPECT_NE(j["result"], "FAIL") << name << ":\n" << parts_of(j);
+        for (const json& p : j["parts"])
+            if (p["result"] == "SKIP")
+                skipped += name + ": " + p["part"].get<std::string>() + ": " +
+                           p["detail"].get<std::string>() + "\n";
+    }
+    EXPECT_EQ(skipped,
+              "auth: credentials: no listener with credentials known (give -u and -P)\n"
+              "connect: CONNECT over TLS: no TLS listener known (give one with --broker-tls URL)\n"
+              "qos: QoS 2: the broker's CONNACK says Maximum QoS 1\n"
+              "retained: retained messages: the broker's CONNACK says Retain Available 0\n"
+              "session: a QoS 2 flow cut after PUBREC: the broker's CONNACK says Maximum QoS 1\n");
+    EXPECT_EQ(run.scenarios.at("retained")["result"], "SKIP");
+    EXPECT_EQ(run.scenarios.at("qos")["result"], "PASS");
     EXPECT_EQ(run.report["connack"]["maximum_qos"], 1);
     EXPECT_EQ(run.report["connack"]["retain_available"], false);
 }
