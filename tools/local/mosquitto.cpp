@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -53,6 +54,16 @@ bool port_open(std::uint16_t port) {
 void must(const std::string& command) {
     if (run_command(command + " >/dev/null 2>&1") != 0) {
         throw std::runtime_error("command failed: " + command);
+    }
+}
+
+// Mosquitto started as root runs as the user "mosquitto": it gets what it must write.
+void give_to_broker_user(const fs::path& path) {
+    if (::geteuid() != 0) return;
+    if (const passwd* user = ::getpwnam("mosquitto")) {
+        if (::chown(path.c_str(), user->pw_uid, user->pw_gid) != 0) {
+            throw std::runtime_error("cannot give " + path.string() + " to the mosquitto user");
+        }
     }
 }
 
@@ -122,8 +133,10 @@ mosquitto_broker::mosquitto_broker(const mosquitto_options& options) {
 void mosquitto_broker::prepare(const mosquitto_options& options) {
     broker_files& f = files_;
     // Mosquitto started as root drops to its own user, which must read the files and write its
-    // persistence file here.
-    fs::permissions(f.dir, fs::perms(0777));
+    // persistence file here: the directory is that user's, and nobody else may write in it (a
+    // configuration swapped in before the broker starts as root would be obeyed).
+    fs::permissions(f.dir, fs::perms(0755));
+    give_to_broker_user(f.dir);
     f.ca_cert = f.dir / "ca.crt";
     f.other_ca_cert = f.dir / "other-ca.crt";
     f.server_cert = f.dir / "server.crt";
@@ -175,7 +188,8 @@ void mosquitto_broker::prepare(const mosquitto_options& options) {
 void mosquitto_broker::start() {
     // The log file must be writable by the mosquitto user when started as root.
     std::ofstream(files_.log, std::ios::app).close();
-    fs::permissions(files_.log, fs::perms(0666));
+    fs::permissions(files_.log, fs::perms(0644));
+    give_to_broker_user(files_.log);
     pid_ = ::fork();
     if (pid_ == 0) {
         // Not on the test's stdout and stderr: a test binary killed by a sanitizer would leave
@@ -207,8 +221,17 @@ void mosquitto_broker::start() {
 void mosquitto_broker::stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
+    // It saves its persistence file and exits; one that does not within 5 s is killed.
     int status = 0;
-    ::waitpid(pid_, &status, 0);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > until) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, &status, 0);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     pid_ = -1;
 }
 

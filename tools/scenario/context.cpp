@@ -72,11 +72,12 @@ scenario_client::scenario_client(context& ctx, std::string label, client::client
         messages.push_back(m);
         ctx_.notify();
     });
-    client_->set_state_handler([this](client::connection_state s, std::error_code,
+    client_->set_state_handler([this](client::connection_state s, std::error_code why,
                                       const std::string& words) {
         if (s == client::connection_state::waiting || s == client::connection_state::disconnected) {
             if (!ended_at_) ended_at_ = clock::now();
             if (!words.empty()) end_words_ = words;
+            if (why) end_code_ = why;
         }
         ctx_.notify();
     });
@@ -90,11 +91,12 @@ void scenario_client::on_packet(const transport::tapped_packet& p) {
     s.type = packet_type(p.bytes.empty() ? 0 : p.bytes[0] >> 4);
     s.flags = p.bytes.empty() ? 0 : p.bytes[0] & 0x0F;
     s.packet_id = packet_id_of(p.bytes);
+    const auto kind = std::make_pair(s.dir, s.type);
     s.time = clock::now();
     s.connection = connections_;
-    packets_.push_back(s);
+    s.bytes.assign(p.bytes.begin(), p.bytes.end());
+    packets_.push_back(std::move(s));
     if (trace_) {
-        const auto kind = std::make_pair(s.dir, s.type);
         if (kind != run_kind_) {
             end_run();
             run_kind_ = kind;
@@ -104,6 +106,13 @@ void scenario_client::on_packet(const transport::tapped_packet& p) {
             trace_->packet(p.dir, p.time, p.bytes);
     }
     ctx_.notify();
+}
+
+std::string scenario_client::why(std::error_code ec) const {
+    const std::string more = client_->last_error();
+    if (!ec) return "no error";
+    if (more.empty() || more == ec.message()) return ec.message();
+    return ec.message() + " (" + more + ")";
 }
 
 void scenario_client::end_run() {
@@ -132,26 +141,43 @@ asio::awaitable<std::error_code> scenario_client::connect() {
     co_return ec;
 }
 
+// The broker may never answer (an ACL that drops, an overloaded cluster) while keep-alive stays
+// happy: every wait for an acknowledgement has a deadline, and the handler keeps its result in
+// shared state that outlives the wait (contexts live until the run ends).
 asio::awaitable<session::publish_completed> scenario_client::publish(session::message m) {
-    std::error_code ec;
-    session::publish_completed done = co_await client_->async_publish(
-        std::move(m), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec && !done.error) done.error = ec;
-    co_return done;
+    auto result = std::make_shared<std::optional<session::publish_completed>>();
+    client_->async_publish(
+        std::move(m), [result, &ctx = ctx_](std::error_code ec, session::publish_completed done) {
+            if (ec && !done.error) done.error = ec;
+            *result = std::move(done);
+            ctx.notify();
+        });
+    co_await ctx_.wait_until([&] { return result->has_value(); }, ack_timeout);
+    if (result->has_value()) co_return **result;
+    session::publish_completed late;
+    late.error = client::errc::timed_out;
+    co_return late;
 }
 
 asio::awaitable<session::subscribe_completed> scenario_client::subscribe(std::string filter,
                                                                          mqtt::qos max_qos) {
-    std::error_code ec;
     session::subscription_request r;
     r.topic_filter = std::move(filter);
     r.max_qos = max_qos;
     std::vector<session::subscription_request> subs{r};
-    session::subscribe_completed done =
-        co_await client_->async_subscribe(std::move(subs), session::subscribe_options{},
-                                          asio::redirect_error(asio::use_awaitable, ec));
-    if (ec && !done.error) done.error = ec;
-    co_return done;
+    auto result = std::make_shared<std::optional<session::subscribe_completed>>();
+    client_->async_subscribe(
+        std::move(subs), session::subscribe_options{},
+        [result, &ctx = ctx_](std::error_code ec, session::subscribe_completed done) {
+            if (ec && !done.error) done.error = ec;
+            *result = std::move(done);
+            ctx.notify();
+        });
+    co_await ctx_.wait_until([&] { return result->has_value(); }, ack_timeout);
+    if (result->has_value()) co_return **result;
+    session::subscribe_completed late;
+    late.error = client::errc::timed_out;
+    co_return late;
 }
 
 asio::awaitable<void> scenario_client::disconnect(reason_code reason) {
@@ -287,6 +313,23 @@ void context::fail(std::string_view part, std::string_view detail) {
 void context::skip(std::string_view part, std::string_view reason) {
     parts_.push_back({std::string(part), outcome::skip, std::string(reason)});
     step(fmt::format("skipped: {}: {}", part, reason));
+}
+
+// Whether a SUBSCRIBE went through; if not, the scenario's part is skipped when the broker says
+// it does not offer what was asked (wildcards, shared subscriptions), else failed.
+bool context::subscribed(const scenario_client& c, const session::subscribe_completed& r,
+                         std::string_view part) {
+    const reason_code rc = r.reason_codes.empty() ? reason_code::success : r.reason_codes.front();
+    if (!r.error && to_byte(rc) < 0x80) return true;
+    if (rc == reason_code::wildcard_subscriptions_not_supported ||
+        !c.connack().limits.wildcard_subscription_available) {
+        skip(part, "the broker does not offer wildcard subscriptions");
+    } else {
+        fail(part, fmt::format("{}: SUBSCRIBE refused: {}", c.label(),
+                               r.error ? c.why(r.error)
+                                       : fmt::format("{}", named_reason{rc, packet_type::suback})));
+    }
+    return false;
 }
 
 asio::awaitable<bool> context::wait_until(std::function<bool()> done, clock::duration timeout) {

@@ -51,7 +51,8 @@ struct broker_target {
     std::string plain_url;    // what the scenarios use by default
     std::string tls_url;      // a listener with TLS; empty when none is known
     transport::tls_options tls;
-    std::string auth_url;  // a listener that requires credentials; empty when none is known
+    std::string untrusted_ca;  // a CA that signed nothing the broker uses (the local broker's)
+    std::string auth_url;      // a listener that requires credentials; empty when none is known
     std::optional<std::string> username, password;  // good credentials for auth_url
     // Credentials every client sends (--broker with -u/-P); none for the local broker.
     std::optional<std::string> client_username, client_password;
@@ -90,8 +91,12 @@ struct seen_packet {
     std::uint8_t flags = 0;
     std::optional<std::uint16_t> packet_id;
     clock::time_point time;
-    std::size_t connection = 0;  // 1 for the client's first connection, then 2, ...
+    std::size_t connection = 0;       // 1 for the client's first connection, then 2, ...
+    std::vector<std::uint8_t> bytes;  // the whole packet
 };
+
+// How long a scenario waits for an acknowledgement (SUBACK, PUBACK, PUBCOMP) before it says so.
+inline constexpr clock::duration ack_timeout = std::chrono::seconds(5);
 
 // A client of a scenario: the library's client with a label on its trace lines, its packets in
 // the scenario's capture, and what it received kept for the checks.
@@ -106,7 +111,8 @@ class scenario_client {
     client::client& get() { return *client_; }
     const client::client_options& options() const { return options_; }
 
-    // Each returns the error (a reason code >= 0x80 is one) instead of throwing.
+    // Each returns the error (a reason code >= 0x80 is one; errc::timed_out when no answer came
+    // within ack_timeout) instead of throwing.
     asio::awaitable<std::error_code> connect();
     const session::connected& connack() const { return connack_; }
     asio::awaitable<session::publish_completed> publish(session::message m);
@@ -126,6 +132,9 @@ class scenario_client {
     // The connection state's last change and why (from the client's state handler).
     client::connection_state state() const { return client_->state(); }
     const std::string& end_words() const { return end_words_; }
+    std::error_code end_code() const { return end_code_; }
+    // The connection's trouble in words, for a failure ("certificate verify failed ...").
+    std::string why(std::error_code ec) const;
     std::optional<clock::time_point> ended_at() const { return ended_at_; }
 
   private:
@@ -139,6 +148,7 @@ class scenario_client {
     std::vector<seen_packet> packets_;
     std::size_t connections_ = 0;
     std::string end_words_;
+    std::error_code end_code_;
     std::optional<clock::time_point> ended_at_;
     // Trace elision: a long run of one packet kind shows its first few and then a count.
     std::pair<transport::direction, packet_type> run_kind_{};
@@ -184,6 +194,10 @@ class context {
     void pass(std::string_view part, std::string_view detail);
     void fail(std::string_view part, std::string_view detail);
     void skip(std::string_view part, std::string_view reason);
+    // Whether `c`'s SUBSCRIBE went through; if not, records `part` as skipped when the broker
+    // does not offer wildcards, else as failed, naming the reason code.
+    bool subscribed(const scenario_client& c, const session::subscribe_completed& r,
+                    std::string_view part);
     const std::vector<part_result>& parts() const { return parts_; }
 
     // Suspends until `done()` is true (checked whenever something happens: a packet, a

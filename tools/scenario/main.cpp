@@ -114,6 +114,19 @@ int main(int argc, char** argv) {
     o.settings.break_expectation = break_expectation;
     o.capture_dir = capture_dir;
     if (!compare_dir.empty()) o.compare_dir = compare_dir;
+    // The references were made with the local broker and the default flags.
+    const run_settings defaults;
+    if (!o.broker_url.empty()) {
+        o.not_comparable = "they were made with the local Mosquitto, not the --broker";
+    } else if (o.settings.rate != defaults.rate || o.settings.queue != defaults.queue ||
+               o.settings.keep_alive != defaults.keep_alive) {
+        o.not_comparable = "they were made with the default --rate, --queue and --keep-alive";
+    }
+    if (update && !o.broker_url.empty()) {
+        std::cerr << "mqtt-scenario: --update-captures: the references are made with the local "
+                     "broker, not with --broker\n";
+        return 2;
+    }
     if (update) {
         // References are made with a fixed prefix and token, replaced when comparing.
         o.update_dir = compare_dir.empty() ? std::filesystem::path(MQTT_SOURCE_DIR "/captures")

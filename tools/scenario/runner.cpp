@@ -6,6 +6,8 @@
 #include <asio/signal_set.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -45,7 +47,7 @@ broker_target remote_target(const run_options& o) {
     std::string error;
     const auto url = transport::parse_url(o.broker_url, error);
     if (!url) throw std::runtime_error("--broker " + o.broker_url + ": " + error);
-    t.description = o.broker_url;
+    t.description = transport::to_url(url->endpoint);  // without credentials
     t.plain_url = o.broker_url;
     t.tls.ca_file = o.cafile;
     t.tls.cert_file = o.cert;
@@ -75,14 +77,31 @@ broker_target remote_target(const run_options& o) {
     return t;
 }
 
+// "Mosquitto 2.0.11", from `mosquitto -h`'s first line ("mosquitto version 2.0.11").
+std::string mosquitto_version() {
+    std::string version = "Mosquitto";
+    if (FILE* p = ::popen("mosquitto -h 2>/dev/null", "r")) {
+        char line[256] = {};
+        if (std::fgets(line, sizeof line, p) != nullptr) {
+            const std::string text = line;
+            const auto at = text.find("version ");
+            if (at != std::string::npos)
+                version += " " + text.substr(at + 8, text.find_first_of(" \n", at + 8) - at - 8);
+        }
+        ::pclose(p);
+    }
+    return version;
+}
+
 broker_target local_target(const local::mosquitto_broker& b) {
     broker_target t;
     t.local = true;
-    t.description = fmt::format("a local Mosquitto started by mqtt-scenario (pid {}, files in {})",
-                                b.pid(), b.files().dir.string());
+    t.description = fmt::format("a local {} started by mqtt-scenario (pid {}, files in {})",
+                                mosquitto_version(), b.pid(), b.files().dir.string());
     t.plain_url = fmt::format("mqtt://127.0.0.1:{}", b.plain_port);
     t.tls_url = fmt::format("mqtts://127.0.0.1:{}", b.tls_port);
     t.tls.ca_file = b.files().ca_cert.string();
+    t.untrusted_ca = b.files().other_ca_cert.string();
     t.auth_url = fmt::format("mqtt://127.0.0.1:{}", b.auth_port);
     t.username = local_user;
     t.password = local_password;
@@ -200,7 +219,9 @@ int run(const run_options& o) {
                            number == SIGINT ? "interrupted" : "terminated");
         out.flush();
         broker.reset();
-        std::_Exit(130);
+        // End as the signal would have ended us, so a shell script running us stops too.
+        std::signal(number, SIG_DFL);
+        std::raise(number);
     });
 
     broker_target target;
@@ -217,6 +238,7 @@ int run(const run_options& o) {
 
     std::vector<scenario_result> results;
     std::optional<session::connected> announced;
+    std::string unreachable;
     run_settings settings = o.settings;
     if (o.quiet) settings.trace = tools::trace_mode::off;
     // Contexts, their clients and captures live until the io_context has stopped (a late
@@ -231,16 +253,25 @@ int run(const run_options& o) {
             po.tls = target.tls;
             po.reconnect = false;
             po.connect_timeout = 5s;
+            po.mqtt.client_id = "probe-" + settings.token;
             po.mqtt.username = target.client_username;
             if (target.client_password) po.mqtt.password = to_bytes(*target.client_password);
             client::client probe(io.get_executor(), po);
             std::error_code ec;
             const session::connected ack =
                 co_await probe.async_connect(asio::redirect_error(asio::use_awaitable, ec));
-            if (!ec) announced = ack;
-            if (ec && !o.quiet)
-                out << "mqtt-scenario: cannot connect to the broker: " << ec.message() << '\n';
-            co_await probe.async_disconnect({}, asio::redirect_error(asio::use_awaitable, ec));
+            std::string why = ec.message();
+            if (const std::string more = probe.last_error(); !more.empty() && more != why)
+                why += " (" + more + ")";
+            std::error_code ignored;
+            co_await probe.async_disconnect({}, asio::redirect_error(asio::use_awaitable, ignored));
+            if (ec) {
+                // Nothing would work: say why once, instead of ten failures.
+                unreachable = "cannot connect to " + target.description + ": " + why;
+                io.stop();
+                co_return;
+            }
+            announced = ack;
         }
         for (const scenario* s : chosen) {
             if (!o.quiet) {
@@ -264,7 +295,14 @@ int run(const run_options& o) {
             r.parts = ctx.parts();
             r.seconds = std::chrono::duration<double>(clock::now() - start).count();
             r.capture = capture.string();
-            if (o.compare_dir) compare_with_reference(*s, o, capture, r.parts);
+            if (const std::string error = captures.back()->error(); !error.empty())
+                r.parts.push_back({"the capture", outcome::fail, error});
+            if (o.compare_dir && o.not_comparable.empty()) {
+                compare_with_reference(*s, o, capture, r.parts);
+            } else if (o.compare_dir && !o.quiet) {
+                out << fmt::format("not compared with {}: {}\n", o.compare_dir->string(),
+                                   o.not_comparable);
+            }
             if (o.update_dir) {
                 fs::create_directories(*o.update_dir);
                 fs::copy_file(capture, *o.update_dir / capture.filename(),
@@ -291,6 +329,7 @@ int run(const run_options& o) {
     });
     io.run();
     if (failure) std::rethrow_exception(failure);
+    if (!unreachable.empty()) throw std::runtime_error(unreachable);
 
     // The summary table and the broker's feature report.
     std::size_t counts[3] = {0, 0, 0};

@@ -19,10 +19,13 @@ const std::vector<scenario>& all_scenarios() {
          "   on each leg (publisher to broker, broker to subscriber). A subscription's QoS caps\n"
          "   what it receives: look at sub-qos1's PUBLISH q1 for the QoS 2 message.",
          qos_scenario},
-        {"retained", "retained messages: kept for later subscribers, cleared by an empty one",
+        {"retained",
+         "retained messages: kept for later subscribers, cleared by an empty one",
          "   A PUBLISH with retain=1 is kept by the broker and sent to whoever subscribes later,\n"
          "   with retain=1 on the way out. Look at late-sub's PUBLISH right after its SUBACK.",
-         retained_scenario},
+         retained_scenario,
+         // The retained message's Message Expiry Interval, as left when it is delivered.
+         {"PUBLISH properties.message_expiry_interval"}},
         {"expiry",
          "Message Expiry, enforced by the broker and checked by the application",
          "   A message for an offline session waits at the broker until its Message Expiry\n"

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "protocol/codec.hpp"
 #include "tools/scenario/scenarios.hpp"
 
 namespace mqtt::scenario {
@@ -77,7 +78,9 @@ asio::awaitable<void> keepalive_scenario(context& ctx) {
         co_await ctx.wait_until([&] { return c.state() != client::connection_state::connected; },
                                 std::chrono::seconds(2 * ka + 2));
     const double after = c.ended_at() ? seconds(*c.ended_at() - last_heard) : 0;
-    ctx.check(ended && after <= 1.5 * ka + 0.3, "a silent broker is noticed",
+    // Noticed by keep-alive (no PINGRESP), not by something else closing the connection.
+    const bool by_keep_alive = c.end_words().find("keep-alive") != std::string::npos;
+    ctx.check(ended && by_keep_alive && after <= 1.5 * ka + 0.3, "a silent broker is noticed",
               fmt::format("the client gives up within {:.1f} s (1.5 x keep-alive)", 1.5 * ka),
               ended ? fmt::format("gave up {:.2f} s after the last packet heard: {}", after,
                                   c.end_words())
@@ -88,10 +91,13 @@ asio::awaitable<void> keepalive_scenario(context& ctx) {
 asio::awaitable<void> will_scenario(context& ctx) {
     scenario_client& watcher = ctx.make_client("watcher", ctx.plain());
     if (const std::error_code ec = co_await watcher.connect()) {
-        ctx.fail("connect", ec.message());
+        ctx.fail("connect", watcher.why(ec));
         co_return;
     }
-    co_await watcher.subscribe(ctx.topic("client/+/status"), qos::at_least_once);
+    if (!ctx.subscribed(
+            watcher, co_await watcher.subscribe(ctx.topic("client/+/status"), qos::at_least_once),
+            "the watcher's subscription"))
+        co_return;
     const auto status_topic = [&](const std::string& label) {
         return ctx.topic("client/" + ctx.client_id(label) + "/status");
     };
@@ -174,6 +180,14 @@ asio::awaitable<void> will_scenario(context& ctx) {
     const bool delayed =
         co_await ctx.wait_until([&] { return statuses("slow-will").size() >= 2; }, 5s);
     const double after = seconds(clock::now() - cut_at);
+    if (delayed && after < delay - 0.5 && !ctx.broker().local) {
+        ctx.skip("the Will Delay Interval",
+                 fmt::format("the broker published the Will {:.2f} s after, not {} s: it ends a "
+                             "session at once (a capped Session Expiry Interval), and the Will "
+                             "goes when the session ends",
+                             after, delay));
+        co_return;
+    }
     ctx.check(delayed && after >= delay - 0.1 && after < delay + 2.0, "the Will Delay Interval",
               fmt::format("the Will {} s after the connection died", delay),
               delayed ? fmt::format("the Will {:.2f} s after", after) : "no Will in 5 s");
@@ -188,7 +202,9 @@ asio::awaitable<void> session_scenario(context& ctx) {
         ctx.fail("connect", ec.message());
         co_return;
     }
-    co_await keeper.subscribe(ctx.topic("news"), qos::exactly_once);
+    if (!ctx.subscribed(keeper, co_await keeper.subscribe(ctx.topic("news"), qos::exactly_once),
+                        "keeper's subscription"))
+        co_return;
     ctx.step("keeper (Session Expiry 300 s) subscribes at QoS 2 and goes offline");
     co_await keeper.disconnect();
 
@@ -208,7 +224,14 @@ asio::awaitable<void> session_scenario(context& ctx) {
     ctx.step("keeper comes back with Clean Start 0: session_present=1 and what was sent");
     // The same client, which holds the session's state (MQTT-3.2.2-4).
     scenario_client& back = keeper;
-    co_await back.connect();
+    const std::error_code back_ec = co_await back.connect();
+    if (!back_ec && !back.connack().session_present && !ctx.broker().local) {
+        ctx.skip("a persistent session",
+                 "the broker did not keep the session "
+                 "(session_present=0; it may cap the Session Expiry "
+                 "Interval)");
+        co_return;
+    }
     co_await ctx.wait_until([&] { return back.messages.size() >= std::size_t(top); }, 3s);
     std::vector<std::string> got, expected;
     for (const auto& r : back.messages)
@@ -237,7 +260,9 @@ asio::awaitable<void> session_scenario(context& ctx) {
     }
     scenario_client& receiver = ctx.make_client("receiver", ctx.plain());
     co_await receiver.connect();
-    co_await receiver.subscribe(ctx.topic("once"), qos::exactly_once);
+    if (!ctx.subscribed(receiver, co_await receiver.subscribe(ctx.topic("once"), qos::exactly_once),
+                        "the receiver's subscription"))
+        co_return;
     client::client_options so = ctx.via_proxy(*proxy);
     so.mqtt.session_expiry_interval = 300;
     so.reconnect = true;
@@ -263,21 +288,44 @@ asio::awaitable<void> session_scenario(context& ctx) {
     ctx.step("sender reconnects (Clean Start 0) and sends the PUBREL again; PUBCOMP ends the flow");
     co_await ctx.wait_until([&] { return done->has_value(); }, 5s);
     co_await ctx.wait_until([&] { return receiver.messages.size() >= 2; }, 500ms);
+    // What the sender did: one PUBLISH only (the message is not sent again), its PUBREL on the
+    // first connection, and on the second, after a CONNACK with session_present=1, the same
+    // PUBREL as its first packet (MQTT-4.4.0-1).
     std::optional<std::uint16_t> first_id, second_id;
-    for (const seen_packet& p : sender.packets()) {
+    bool pubrel_first = false, resumed = false;
+    const auto& packets = sender.packets();
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+        const seen_packet& p = packets[i];
+        if (p.dir == direction::received && p.type == packet_type::connack && p.connection == 2) {
+            const decode_result r = decode(p.bytes);
+            const auto* ack = r.status == decode_status::complete
+                                  ? std::get_if<mqtt::connack>(&r.value)
+                                  : nullptr;
+            resumed = ack != nullptr && ack->session_present;
+            for (std::size_t k = i + 1; k < packets.size(); ++k) {
+                if (packets[k].dir != direction::sent) continue;
+                pubrel_first = packets[k].type == packet_type::pubrel;
+                break;
+            }
+        }
         if (p.dir != direction::sent || p.type != packet_type::pubrel) continue;
-        (first_id ? second_id : first_id) = p.packet_id;
+        (p.connection == 1 ? first_id : second_id) = p.packet_id;
     }
-    const bool resent =
-        first_id && second_id && *first_id == *second_id && sender.connections() == 2;
+    const std::size_t publishes = sender.count(direction::sent, packet_type::publish);
+    const bool resent = first_id && second_id && *first_id == *second_id && pubrel_first &&
+                        resumed && publishes == 1 && sender.connections() == 2;
     ctx.check(done->has_value() && !(*done)->error && resent,
               "a QoS 2 flow cut after PUBREC completes after reconnecting",
-              "PUBREL sent again with the same packet id on the new connection, then PUBCOMP",
-              fmt::format("{} connections, PUBREL sent {} times{}, publish {}",
-                          sender.connections(), sender.count(direction::sent, packet_type::pubrel),
-                          resent ? " with the same packet id" : "",
+              "one PUBLISH; the same PUBREL again first on the new connection (session_present=1), "
+              "then PUBCOMP",
+              fmt::format("{} PUBLISH; {} connections; PUBREL on the first {}, on the second {}{}; "
+                          "session_present={}; publish {}",
+                          publishes, sender.connections(),
+                          first_id ? fmt::format("id={}", *first_id) : "none",
+                          second_id ? fmt::format("id={}", *second_id) : "none",
+                          pubrel_first ? " (its first packet)" : "", resumed ? 1 : 0,
                           !done->has_value() ? "not completed"
-                          : (*done)->error   ? (*done)->error.message()
+                          : (*done)->error   ? sender.why((*done)->error)
                                              : "completed"));
     ctx.check(receiver.messages.size() == 1, "delivered exactly once", "1 message",
               fmt::format("{} message{}", receiver.messages.size(),

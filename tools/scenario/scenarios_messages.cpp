@@ -36,7 +36,9 @@ asio::awaitable<void> expiry_scenario(context& ctx) {
         ctx.fail("connect", ec.message());
         co_return;
     }
-    co_await sub.subscribe(ctx.topic("#"), qos::at_least_once);
+    if (!ctx.subscribed(sub, co_await sub.subscribe(ctx.topic("#"), qos::at_least_once),
+                        "subscription"))
+        co_return;
     ctx.step("sub goes offline; its session (Session Expiry 300 s) collects messages for it");
     co_await sub.disconnect();
 
@@ -72,15 +74,28 @@ asio::awaitable<void> expiry_scenario(context& ctx) {
     // client with no state must not accept Session Present 1, MQTT-3.2.2-4).
     scenario_client& back = sub;
     ctx.step("sub comes back (Clean Start 0): the broker delivers what has not expired");
-    co_await back.connect();
+    const std::error_code back_ec = co_await back.connect();
+    if (back_ec || !back.connack().session_present) {
+        const std::string why = back_ec ? back.why(back_ec) : "CONNACK session_present=0";
+        if (ctx.broker().local) {
+            ctx.fail("the session kept while offline", why);
+        } else {
+            ctx.skip("Message Expiry", "the broker did not keep the offline session (" + why +
+                                           "; it may cap the Session Expiry Interval)");
+        }
+        co_return;
+    }
     co_await ctx.wait_until([&] { return back.messages.size() >= 3; }, 3s);
     co_await ctx.wait_until([&] { return back.messages.size() >= 4; }, 300ms);  // one too many?
     const double waited = std::chrono::duration<double>(clock::now() - offline_since).count();
 
     const auto* short_one = find(back, ctx.topic("short"));
-    ctx.check(short_one == nullptr, "Message Expiry 1 s, subscriber offline 2.5 s",
-              "dropped by the broker (no PUBLISH)",
-              short_one ? "delivered" : "dropped by the broker (no PUBLISH)");
+    // Dropped, while the session and the later messages were delivered: not just "nothing came".
+    ctx.check(short_one == nullptr && back.messages.size() == 3,
+              "Message Expiry 1 s, subscriber offline 2.5 s", "dropped by the broker (no PUBLISH)",
+              short_one ? "delivered"
+                        : fmt::format("no PUBLISH for it, {} other messages delivered",
+                                      back.messages.size()));
     const auto* long_one = find(back, ctx.topic("long"));
     const auto left = long_one ? long_one->message.props.message_expiry_interval : std::nullopt;
     const bool reduced = left && *left < 60 && double(*left) >= 60 - waited - 1.5;
@@ -137,7 +152,10 @@ asio::awaitable<void> request_response_scenario(context& ctx) {
             co_return;
         }
     }
-    co_await responder.subscribe(ctx.topic("requests"), qos::at_least_once);
+    if (!ctx.subscribed(responder,
+                        co_await responder.subscribe(ctx.topic("requests"), qos::at_least_once),
+                        "the responder's subscription"))
+        co_return;
 
     ctx.step(
         "three requests in flight at once, each with a Response Topic and its own "
@@ -170,9 +188,13 @@ asio::awaitable<void> request_response_scenario(context& ctx) {
         session::message response;
         response.qos = qos::at_least_once;
         response.payload = to_bytes(fmt::format("{} + {} is {}", n, n, 2 * n));
-        std::error_code ec;
-        co_await responder.get().async_reply(request, std::move(response),
-                                             asio::redirect_error(asio::use_awaitable, ec));
+        auto replied = std::make_shared<bool>(false);
+        responder.get().async_reply(request, std::move(response),
+                                    [replied, &ctx](std::error_code, session::publish_completed) {
+                                        *replied = true;
+                                        ctx.notify();
+                                    });
+        co_await ctx.wait_until([&] { return *replied; }, ack_timeout);
     }
     co_await ctx.wait_until(
         [&] {
@@ -209,7 +231,7 @@ asio::awaitable<void> request_response_scenario(context& ctx) {
     co_await requester.get().async_request(lonely, 1s,
                                            asio::redirect_error(asio::use_awaitable, ec));
     const double took = std::chrono::duration<double>(clock::now() - start).count();
-    ctx.check(ec == client::errc::timed_out, "a request nobody answers times out",
+    ctx.check(ec == client::errc::timed_out && took >= 0.9, "a request nobody answers times out",
               "timed out after 1 s",
               ec ? fmt::format("{} after {:.1f} s", ec.message(), took) : "a response");
 }
@@ -223,6 +245,11 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
     // 1. The broker's Receive Maximum caps our QoS 1 publishes in flight.
     const std::size_t receive_maximum = pub.connack().limits.receive_maximum;
     const std::size_t n = std::min<std::size_t>(receive_maximum * 3, 300);
+    if (receive_maximum >= n) {
+        ctx.skip("Receive Maximum", fmt::format("the broker's Receive Maximum is {}: more than "
+                                                "the {} messages this scenario sends",
+                                                receive_maximum, n));
+    }
     ctx.step(
         fmt::format("pub sends {} QoS 1 messages at once; the broker's Receive Maximum is {}, "
                     "so at most {} PUBLISH may wait for their PUBACK",
@@ -239,7 +266,7 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
             ctx.notify();
         });
     }
-    co_await ctx.wait_until([&] { return *acked == n; }, 10s);
+    if (receive_maximum < n) co_await ctx.wait_until([&] { return *acked == n; }, 10s);
     std::size_t in_flight = 0, most = 0;
     for (std::size_t i = from; i < pub.packets().size(); ++i) {
         const seen_packet& p = pub.packets()[i];
@@ -248,11 +275,16 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
         if (p.dir == direction::received && p.type == packet_type::puback && in_flight > 0)
             --in_flight;
     }
-    ctx.check(*acked == n && most <= receive_maximum, "Receive Maximum caps our QoS 1 in flight",
-              fmt::format("{} acknowledged, at most {} in flight", n, receive_maximum),
-              fmt::format("{} acknowledged, at most {} in flight", *acked, most));
+    // Exactly the broker's Receive Maximum: no more (MQTT-3.3.4-9), and no less (a client that
+    // sent one at a time would pass "at most").
+    if (receive_maximum < n)
+        ctx.check(*acked == n && most == receive_maximum,
+                  "Receive Maximum caps our QoS 1 in flight",
+                  fmt::format("{} acknowledged, at most {} in flight", n, receive_maximum),
+                  fmt::format("{} acknowledged, at most {} in flight", *acked, most));
 
-    // 2. A publisher held to a rate.
+    // 2. A publisher held to a rate: never faster (the promise); slower only by what a busy
+    // machine adds.
     const double rate = ctx.settings().rate;
     const std::size_t paced_n = std::max<std::size_t>(2, std::size_t(rate / 2));
     const double expected = double(paced_n - 1) / rate;
@@ -283,7 +315,7 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
         last = p.time;
     }
     const double took = first ? std::chrono::duration<double>(*last - *first).count() : 0;
-    ctx.check(*sent == paced_n && took >= expected * 0.9 && took <= expected * 1.2 + 0.1,
+    ctx.check(*sent == paced_n && took >= expected * 0.9 && took <= expected * 2 + 0.5,
               "a publisher held to a rate",
               fmt::format("{} PUBLISH over {:.2f} s", paced_n, expected),
               fmt::format("{} PUBLISH over {:.2f} s", *sent, took));
@@ -328,6 +360,13 @@ asio::awaitable<void> flow_control_scenario(context& ctx) {
         fmt::format("slow-sub's application reads {} messages; the client dropped {} it "
                     "had no room for and counted them (statistics.inbound_dropped)",
                     read, st.inbound_dropped));
+    if (!ctx.broker().local && st.messages_received < burst && st.inbound_dropped == 0) {
+        ctx.skip("a slow subscriber's bounded queue",
+                 fmt::format("the broker delivered {} of {} QoS 0 messages (it dropped the rest "
+                             "itself, or limits rates)",
+                             st.messages_received, burst));
+        co_return;
+    }
     ctx.check(
         st.messages_received == burst && read == queue && st.inbound_dropped == burst - queue,
         "a slow subscriber's bounded queue",
