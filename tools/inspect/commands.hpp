@@ -9,6 +9,7 @@
 
 #include "protocol/types.hpp"
 #include "tools/common/capture_reader.hpp"
+#include "tools/common/diagram.hpp"
 
 namespace mqtt::inspect {
 
@@ -50,6 +51,19 @@ struct pcap_settings {
 // file stops early (cut short or a broken record: what was read before it is printed, then
 // the problem on `err`), or there was no MQTT at all; 2: the file cannot be read.
 int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err);
+
+struct diagram_settings {
+    std::string file;
+    std::vector<std::uint16_t> ports;  // empty: 1883 and 8883
+    tools::diagram_options options;    // filters, gap, elision
+    bool no_times = false;             // the ladder without its time margin (to compare runs)
+    std::string svg, html;             // files to write too, when set
+};
+
+// Draws the MQTT of a capture as a sequence diagram: the ladder on `out`, and the SVG and HTML
+// files when asked. Exit codes as run_pcap's; 2 also for a bad --types or --stream, or an
+// output file that cannot be written; 1 also when no packet matches the filters.
+int run_diagram(const diagram_settings& s, std::ostream& out, std::ostream& err);
 
 struct diff_settings {
     std::string a, b;

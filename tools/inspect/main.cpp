@@ -1,6 +1,7 @@
 // mqtt-inspect: MQTT v5 packets byte by byte. `decode` prints hex as packets, layer by layer (or
 // as JSON lines); `encode` turns those JSON lines back into bytes; `pcap` prints the MQTT in a
-// capture file; `diff` compares two captures. See tools/README.md.
+// capture file; `diagram` draws it as a sequence diagram; `diff` compares two captures. See
+// tools/README.md.
 #include <exception>
 #include <iostream>
 
@@ -45,6 +46,31 @@ int main(int argc, char** argv) {
     pcap_cmd->add_flag("--json", pcap.json, "One JSON object per packet");
     pcap_cmd->add_flag("--hex", pcap.hex, "Each packet layer by layer under its line");
 
+    diagram_settings dia;
+    CLI::App* diagram_cmd = app.add_subcommand(
+        "diagram", "Draw the MQTT of a capture as a sequence diagram (terminal, SVG, HTML).");
+    diagram_cmd->add_option("file", dia.file, "Capture file")->required();
+    diagram_cmd->add_option("--port", dia.ports,
+                            "TCP port of the MQTT server (repeatable); default 1883 and 8883");
+    diagram_cmd->add_option("--stream", dia.options.streams, "Only stream N (repeatable)");
+    diagram_cmd->add_option("--client", dia.options.clients,
+                            "Only the client with this client id or address (repeatable)");
+    diagram_cmd->add_option("--types", dia.options.types, "Only these packet types: PUBLISH,PUBACK")
+        ->delimiter(',');
+    diagram_cmd->add_option("--from", dia.options.from, "Only from S seconds into the capture");
+    diagram_cmd->add_option("--to", dia.options.to, "Only up to S seconds into the capture");
+    diagram_cmd
+        ->add_option("--gap", dia.options.gap,
+                     "Draw silences longer than S seconds as a gap (default 1; 0: never)")
+        ->check(CLI::NonNegativeNumber);
+    diagram_cmd->add_option("--max-arrows", dia.options.max_arrows,
+                            "Above N packets, elide the middle (default 2000; 0: never)");
+    diagram_cmd->add_flag("--no-times", dia.no_times, "No time margin (to compare runs)");
+    diagram_cmd->add_option("--svg", dia.svg, "Also write the diagram as a standalone SVG");
+    diagram_cmd->add_option("--html", dia.html,
+                            "Also write an offline HTML page: the diagram, and each packet's "
+                            "trace line and dissection on hover or click");
+
     diff_settings diff;
     CLI::App* diff_cmd = app.add_subcommand(
         "diff", "Compare two captures at the MQTT level (exit 0: the same flow, 1: different).");
@@ -64,6 +90,7 @@ int main(int argc, char** argv) {
         if (decode_cmd->parsed()) return run_decode(dec, std::cin, std::cout, std::cerr);
         if (pcap_cmd->parsed()) return run_pcap(pcap, std::cout, std::cerr);
         if (diff_cmd->parsed()) return run_diff(diff, std::cout, std::cerr);
+        if (diagram_cmd->parsed()) return run_diagram(dia, std::cout, std::cerr);
         return run_encode(enc, std::cin, std::cout, std::cerr);
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << '\n';
