@@ -20,13 +20,19 @@ namespace {
 constexpr std::size_t max_topic = 40;  // topics longer than this are cut in labels
 constexpr std::size_t max_listed = 3;  // filters or reason codes listed in one label
 
-// The topic quoted, cut after max_topic characters (at a UTF-8 boundary) with "...".
+// The topic quoted; one longer than max_topic characters keeps its start and its end (where
+// topics differ most) around an ellipsis: "mqtt-scenario/r…/flow-control/burst".
 std::string short_topic(std::string_view topic) {
-    if (topic.size() <= max_topic) return quoted(topic);
-    std::size_t cut = max_topic;
-    while (cut > 0 && (static_cast<unsigned char>(topic[cut]) & 0xC0) == 0x80)
-        --cut;
-    return quoted(topic.substr(0, cut)) + "...";
+    if (display_width(topic) <= max_topic) return quoted(topic);
+    const auto boundary = [&](std::size_t at) {  // back to the start of a UTF-8 sequence
+        while (at > 0 && (static_cast<unsigned char>(topic[at]) & 0xC0) == 0x80)
+            --at;
+        return at;
+    };
+    const std::size_t head = boundary(max_topic / 3);
+    const std::size_t tail = boundary(topic.size() - (max_topic - max_topic / 3 - 1));
+    const std::string q = quoted(topic.substr(0, head)), r = quoted(topic.substr(tail));
+    return q.substr(0, q.size() - 1) + "\u2026" + r.substr(1);
 }
 
 std::string reason_suffix(reason_code rc, packet_type t) {
