@@ -74,7 +74,8 @@ std::string render_svg(const diagram& d, const svg_options& o) {
          {std::pair{"s", "#0b7285"}, std::pair{"r", "#2b8a3e"}, std::pair{"m", "#c92a2a"}}) {
         s += fmt::format(
             "<marker id=\"{}-head-{}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
-            "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 "
+            "markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" "
+            "orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 "
             "z\" fill=\"{}\"/></marker>\n",
             p, id, colour);
     }
