@@ -16,7 +16,8 @@ namespace {
 
 constexpr std::string_view page_css = R"(body { font-family: sans-serif; margin: 1em; color: #222; }
 .dg { display: flex; gap: 1em; align-items: flex-start; }
-.dg-svg { flex: 0 1 auto; max-width: calc(100% - 580px); overflow: auto; max-height: 92vh; border: 1px solid #ddd; }
+.dg-svg { flex: 0 1 auto; max-width: calc(100% - 580px); overflow: auto; max-height: 92vh;
+  border: 1px solid #ddd; }
 .dg-panel { flex: 1 0 560px; position: sticky; top: 0; max-height: 92vh;
   overflow: auto; border: 1px solid #ddd; padding: 0.5em; background: #fafafa; }
 .dg-panel pre { font-family: monospace; font-size: 12px; margin: 0.3em 0; white-space: pre; }
