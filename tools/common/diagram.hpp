@@ -20,7 +20,8 @@
 //   a crowded left side goes right.
 // - rows, top to bottom, in capture order: an arrow per packet, the first and last packet of
 //   each stream marked (a capture does not say when TCP opened or closed, so "opens" is its
-//   first packet and "ends" its last), a stream's problem after its last packet, a gap where
+//   first packet and "ends" its last), a stream's problem after its first malformed packet (or
+//   its last packet: bytes missing, a capture cut inside a packet, TLS), a gap where
 //   the capture is silent for longer than options.gap, and one "N packets not shown" row where
 //   the middle of a long diagram was elided.
 // - x positions in character cells, shared by the ladder and the SVG (which scales them).
