@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--compare", compare_dir,
                    "Compare each scenario's flow with DIR/<scenario>.pcap (e.g. captures/)");
+    std::string report_dir;
+    app.add_option("--report", report_dir,
+                   "Write DIR/index.html: each scenario's explanation, verdict, sequence diagram, "
+                   "trace and capture, in one page that works offline");
     app.add_flag("--update-captures", update,
                  "Write each scenario's capture as the new reference (into --compare DIR, or the "
                  "source tree's captures/)");
@@ -113,6 +117,7 @@ int main(int argc, char** argv) {
     o.settings.prefix = prefix.empty() ? "mqtt-scenario/" + o.settings.token : prefix;
     o.settings.break_expectation = break_expectation;
     o.capture_dir = capture_dir;
+    if (!report_dir.empty()) o.report_dir = report_dir;
     if (!compare_dir.empty()) o.compare_dir = compare_dir;
     // The references were made with the local broker and the default flags.
     const run_settings defaults;

@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
+#include <streambuf>
 
 #include <fmt/format.h>
 
@@ -19,6 +21,7 @@
 #include "tools/common/flow_compare.hpp"
 #include "tools/common/packet_json.hpp"
 #include "tools/local/mosquitto.hpp"
+#include "tools/scenario/report.hpp"
 #include "transport/url.hpp"
 
 namespace mqtt::scenario {
@@ -26,6 +29,31 @@ namespace mqtt::scenario {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Writes to two stream buffers (either may be null): a scenario's output to the console and
+// into the report.
+class tee_buf : public std::streambuf {
+  public:
+    tee_buf(std::streambuf* a, std::streambuf* b) : a_(a), b_(b) {}
+
+  protected:
+    int overflow(int c) override {
+        if (c == traits_type::eof()) return traits_type::not_eof(c);
+        if (a_) a_->sputc(char(c));
+        if (b_) b_->sputc(char(c));
+        return c;
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        if (a_) a_->sputn(s, n);
+        if (b_) b_->sputn(s, n);
+        return n;
+    }
+    int sync() override { return a_ ? a_->pubsync() : 0; }
+
+  private:
+    std::streambuf* a_;
+    std::streambuf* b_;
+};
 
 // The local broker's accounts (tools/local/mosquitto.hpp makes them).
 constexpr const char* local_user = "alice";
@@ -240,11 +268,16 @@ int run(const run_options& o) {
     std::optional<session::connected> announced;
     std::string unreachable;
     run_settings settings = o.settings;
-    if (o.quiet) settings.trace = tools::trace_mode::off;
+    // --quiet shows no trace; the report still keeps each scenario's.
+    if (o.quiet && !o.report_dir) settings.trace = tools::trace_mode::off;
     // Contexts, their clients and captures live until the io_context has stopped (a late
     // completion may still reach them).
     std::vector<std::unique_ptr<tools::pcap_writer>> captures;
     std::vector<std::unique_ptr<context>> contexts;
+    // Each scenario's output: to the console (unless --quiet) and, for --report, kept.
+    std::vector<std::unique_ptr<std::ostringstream>> kept;
+    std::vector<std::unique_ptr<tee_buf>> tees;
+    std::vector<std::unique_ptr<std::ostream>> outputs;
 
     auto body = [&]() -> asio::awaitable<void> {
         {  // What the broker announces, for the report (not traced, not captured).
@@ -280,8 +313,12 @@ int run(const run_options& o) {
             }
             const fs::path capture = o.capture_dir / (std::string(s->name) + ".pcap");
             captures.push_back(std::make_unique<tools::pcap_writer>(capture.string()));
-            contexts.push_back(std::make_unique<context>(io, settings, target, s->name, out,
-                                                         captures.back().get()));
+            kept.push_back(std::make_unique<std::ostringstream>());
+            tees.push_back(std::make_unique<tee_buf>(
+                o.quiet ? nullptr : out.rdbuf(), o.report_dir ? kept.back()->rdbuf() : nullptr));
+            outputs.push_back(std::make_unique<std::ostream>(tees.back().get()));
+            contexts.push_back(std::make_unique<context>(io, settings, target, s->name,
+                                                         *outputs.back(), captures.back().get()));
             context& ctx = *contexts.back();
             const auto start = clock::now();
             try {
@@ -352,6 +389,17 @@ int run(const run_options& o) {
     }
     out << fmt::format("{} passed, {} failed, {} skipped; captures in {}\n", counts[0], counts[1],
                        counts[2], o.capture_dir.string());
+    if (o.report_dir) {
+        report_header h;
+        h.broker = target.description;
+        if (announced) h.capabilities = capabilities(*announced);
+        h.prefix = settings.prefix;
+        std::vector<report_entry> entries;
+        for (std::size_t i = 0; i < results.size(); ++i)
+            entries.push_back({chosen[i], results[i], without_colours(kept[i]->str())});
+        write_report(*o.report_dir, h, entries);
+        out << fmt::format("report: {}\n", (*o.report_dir / "index.html").string());
+    }
     if (o.json) {
         tools::json j = tools::json::object();
         j["broker"] = target.description;

@@ -21,6 +21,7 @@ struct run_options {
     std::filesystem::path capture_dir;
     std::optional<std::filesystem::path> compare_dir;  // --compare
     std::optional<std::filesystem::path> update_dir;   // --update-captures: write references here
+    std::optional<std::filesystem::path> report_dir;   // --report DIR: DIR/index.html
     // Why this run's flows cannot be compared with the references (another broker, other
     // --rate/--queue/--keep-alive); empty when they can.
     std::string not_comparable;

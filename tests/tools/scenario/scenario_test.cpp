@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../broker/tool_process.hpp"
+#include "tools/common/capture_reader.hpp"
 #include "tools/local/mosquitto.hpp"
 
 namespace mqtt::tools::test {
@@ -68,10 +69,10 @@ TEST(Scenario, UnknownScenarioIsAUsageError) {
 // flow of its reference capture in captures/.
 TEST(Scenario, AllPassAndMatchTheReferenceCaptures) {
     scratch_dir dir;
-    const exit_status r =
-        run_program({MQTT_SCENARIO, "all", "--quiet", "--json", "--capture-dir",
-                     (dir / "captures").string(), "--compare", MQTT_SOURCE_DIR "/captures"},
-                    dir.path(), "", 90s);
+    const exit_status r = run_program(
+        {MQTT_SCENARIO, "all", "--quiet", "--json", "--capture-dir", (dir / "captures").string(),
+         "--compare", MQTT_SOURCE_DIR "/captures", "--report", (dir / "report").string()},
+        dir.path(), "", 90s);
     const json_run run = parse_json_lines(r.out);
     EXPECT_EQ(run.scenarios.size(), 10u) << r.out;
     for (const auto& [name, j] : run.scenarios) {
@@ -91,6 +92,37 @@ TEST(Scenario, AllPassAndMatchTheReferenceCaptures) {
     // The broker's feature report: what Mosquitto's CONNACK announces by default.
     EXPECT_EQ(run.report["connack"]["receive_maximum"], 20) << run.report.dump();
     EXPECT_EQ(run.report["connack"]["topic_alias_maximum"], 10) << run.report.dump();
+
+    // The report, as a browser shows it: loaded without script errors, every scenario with its
+    // verdict, its diagram (one arrow per packet of its capture) and its capture beside it.
+    ASSERT_EQ(std::system("command -v chromium >/dev/null 2>&1"), 0)
+        << "chromium is not installed: run scripts/setup";
+    const std::string dom_file = (dir / "report.dom").string();
+    const std::string command =
+        "timeout 60 chromium --headless --no-sandbox --disable-gpu "
+        "--dump-dom 'file://" +
+        (dir / "report/index.html").string() + "' >'" + dom_file + "' 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    const std::string dom = slurp_file(dom_file);
+    EXPECT_NE(dom.find("<body data-ready=\"1\""), std::string::npos) << dom.substr(0, 2000);
+    EXPECT_EQ(dom.find("data-errors=\""), std::string::npos) << "script errors in the report";
+    std::size_t arrows = 0;
+    for (std::size_t at = dom.find("<g class=\"arrow"); at != std::string::npos;
+         at = dom.find("<g class=\"arrow", at + 1))
+        ++arrows;
+    std::size_t expected_arrows = 0;
+    for (const auto& [name, j] : run.scenarios) {
+        EXPECT_NE(dom.find("<section class=\"scenario\" id=\"" + name + "\" data-result=\"PASS\""),
+                  std::string::npos)
+            << name;
+        EXPECT_TRUE(std::filesystem::exists(dir / "report" / (name + ".pcap"))) << name;
+        // One arrow per packet; a diagram past 2,000 arrows elides its middle.
+        std::size_t packets = 0;
+        for (const auto& stream : read_capture(j["capture"].get<std::string>()))
+            packets += stream.packets.size();
+        expected_arrows += std::min<std::size_t>(packets, 2000);
+    }
+    EXPECT_EQ(arrows, expected_arrows);
 }
 
 // A scenario that sees what it did not expect says FAIL, what it expected and what it saw.
