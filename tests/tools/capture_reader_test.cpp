@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "capture_files.hpp"
 #include "tools/common/capture_reader.hpp"
 #include "tools/common/pcap_writer.hpp"
 
@@ -22,13 +23,8 @@ namespace {
 using bytes = std::vector<std::uint8_t>;
 using transport::direction;
 
-const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
-
-std::string temp_file(const std::string& name) {
-    return (std::filesystem::temp_directory_path() /
-            ("capture_reader_" + std::to_string(::getpid()) + "_" + name))
-        .string();
-}
+using test_files::t0;
+using test_files::temp_file;
 
 // Packets of a short session, written by hand.
 const bytes connect_packet{0x10, 0x0d, 0x00, 0x04, 'M',  'Q',  'T', 'T',

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "capture_files.hpp"
 #include "protocol/codec.hpp"
 #include "tools/common/flow_compare.hpp"
 #include "tools/common/hex.hpp"
@@ -22,13 +23,8 @@ namespace {
 using bytes = std::vector<std::uint8_t>;
 using transport::direction;
 
-const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
-
-std::string temp_file(const std::string& name) {
-    return (std::filesystem::temp_directory_path() /
-            ("flow_compare_" + std::to_string(::getpid()) + "_" + name))
-        .string();
-}
+using test_files::t0;
+using test_files::temp_file;
 
 // The encoder is not what is tested here: packets are written as JSON for readability.
 bytes encoded(const json& j) {

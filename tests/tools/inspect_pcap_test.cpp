@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "capture_files.hpp"
 #include "run_inspect.hpp"
 #include "tools/common/pcap_writer.hpp"
 
@@ -19,13 +20,8 @@ namespace {
 using bytes = std::vector<std::uint8_t>;
 using transport::direction;
 
-const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
-
-std::string temp_file(const std::string& name) {
-    return (std::filesystem::temp_directory_path() /
-            ("inspect_pcap_" + std::to_string(::getpid()) + "_" + name))
-        .string();
-}
+using test_files::t0;
+using test_files::temp_file;
 
 // CONNECT with client id `id`; the client's QoS 1 PUBLISH `pid` to `topic`; the server's QoS 1
 // PUBLISH `spid`; the acks.

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "capture_files.hpp"
 #include "tools/common/capture_reader.hpp"
 #include "tools/common/pcap_writer.hpp"
 
@@ -23,13 +24,8 @@ namespace {
 using bytes = std::vector<std::uint8_t>;
 using transport::direction;
 
-const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
-
-std::string temp_file(const std::string& name) {
-    return (std::filesystem::temp_directory_path() /
-            ("pcap_writer_" + std::to_string(::getpid()) + "_" + name))
-        .string();
-}
+using test_files::t0;
+using test_files::temp_file;
 
 // CONNECT with the one-byte client id `id`: protocol name, version 5, clean start, keep alive 60,
 // no properties.

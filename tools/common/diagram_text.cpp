@@ -11,25 +11,11 @@
 #include <fmt/format.h>
 
 #include "tools/common/diagram.hpp"
+#include "tools/common/trace.hpp"
 
 namespace mqtt::tools {
 
 namespace {
-
-// ANSI SGR sequences as the packet traces use them; empty strings when colour is off.
-struct palette {
-    const char* dim = "";
-    const char* sent = "";
-    const char* received = "";
-    const char* bold = "";
-    const char* error = "";
-    const char* reset = "";
-};
-
-palette colours(bool on) {
-    if (!on) return {};
-    return {"\x1b[2m", "\x1b[36m", "\x1b[32m", "\x1b[1m", "\x1b[31m", "\x1b[0m"};
-}
 
 // One line of cells; a cell holds one character (several bytes for UTF-8) and may start or end
 // with colour codes.
@@ -84,7 +70,7 @@ line lifelines(const diagram& d, std::string_view c) {
     return l;
 }
 
-void draw_arrow(line& l, const diagram& d, const diagram_row& r, const palette& p) {
+void draw_arrow(line& l, const diagram& d, const diagram_row& r, const trace_palette& p) {
     const std::size_t xc = d.columns[r.column].x, xb = d.columns[d.broker].x;
     const bool client_left = xc < xb;
     const std::size_t lo = std::min(xc, xb), hi = std::max(xc, xb);
@@ -107,7 +93,7 @@ void draw_arrow(line& l, const diagram& d, const diagram_row& r, const palette& 
 }  // namespace
 
 std::string render_text(const diagram& d, const text_options& options) {
-    const palette p = colours(options.colour);
+    const trace_palette p = trace_colours(options.colour);
     double last = 0;
     for (const diagram_row& r : d.rows)
         last = std::max(last, r.time);

@@ -14,25 +14,6 @@
 
 namespace mqtt::tools {
 
-namespace {
-
-// ANSI SGR sequences; empty strings when colour is off.
-struct palette {
-    const char* dim = "";
-    const char* sent = "";
-    const char* received = "";
-    const char* bold = "";
-    const char* error = "";
-    const char* reset = "";
-};
-
-palette colours(bool on) {
-    if (!on) return {};
-    return {"\x1b[2m", "\x1b[36m", "\x1b[32m", "\x1b[1m", "\x1b[31m", "\x1b[0m"};
-}
-
-}  // namespace
-
 std::optional<trace_mode> parse_trace_mode(std::string_view text) {
     if (text.empty() || text == "line") return trace_mode::line;
     if (text == "hex") return trace_mode::hex;
@@ -55,7 +36,7 @@ double trace_printer::seconds(std::chrono::system_clock::time_point t) const {
 }
 
 std::string trace_printer::prefix(std::chrono::system_clock::time_point t, int stream) const {
-    const palette c = colours(options_.colour);
+    const trace_palette c = trace_colours(options_.colour);
     std::string s = fmt::format("{}{:+.3f}s{}", c.dim, seconds(t), c.reset);
     if (stream > 0) s += fmt::format(" #{}", stream);
     if (!options_.label.empty()) s += fmt::format(" {:<{}}", options_.label, options_.label_width);
@@ -84,7 +65,7 @@ void trace_printer::packet(transport::direction dir, std::chrono::system_clock::
         out_ << j.dump() << '\n';
         return;
     }
-    const palette c = colours(options_.colour);
+    const trace_palette c = trace_colours(options_.colour);
     std::string line = prefix(time, stream);
     line += fmt::format(" {}{}{} ", sent ? c.sent : c.received, sent ? "->" : "<-", c.reset);
     if (r.status == decode_status::complete) {
@@ -122,7 +103,7 @@ void trace_printer::note(std::chrono::system_clock::time_point time, std::string
         out_ << j.dump() << '\n';
         return;
     }
-    const palette c = colours(options_.colour);
+    const trace_palette c = trace_colours(options_.colour);
     out_ << prefix(time, stream) << ' ' << c.dim << "-- " << text << c.reset << '\n';
     out_.flush();
 }

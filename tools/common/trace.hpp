@@ -32,6 +32,21 @@ std::optional<trace_mode> parse_trace_mode(std::string_view text);
 // Whether to colour output written to file descriptor `fd`: a terminal and NO_COLOR unset.
 bool use_colour(int fd);
 
+// ANSI SGR sequences of traces (and of diagrams, which colour arrows as traces do); empty
+// strings when colour is off.
+struct trace_palette {
+    const char* dim = "";
+    const char* sent = "";
+    const char* received = "";
+    const char* bold = "";
+    const char* error = "";
+    const char* reset = "";
+};
+inline trace_palette trace_colours(bool on) {
+    if (!on) return {};
+    return {"\x1b[2m", "\x1b[36m", "\x1b[32m", "\x1b[1m", "\x1b[31m", "\x1b[0m"};
+}
+
 struct trace_options {
     trace_mode mode = trace_mode::line;
     bool colour = false;

@@ -37,6 +37,10 @@ int run_encode(const encode_settings& s, std::istream& in, std::ostream& out, st
 
 // The capture options for `--port` flags (none: the MQTT ports 1883 and 8883).
 tools::capture_options options_for(const std::vector<std::uint16_t>& ports);
+// Reads `file` into `capture`; a file that cannot be read is "error: <why>" on `err` and false
+// (the commands then exit 2).
+bool read_capture_file(const std::string& file, const tools::capture_options& options,
+                       std::ostream& err, tools::capture_contents& capture);
 // "FILE: no MQTT found on TCP port(s) 1883, 8883; is the broker on another port? (--port N)"
 std::string no_mqtt_found(const std::string& file, const tools::capture_options& o);
 

@@ -49,12 +49,7 @@ int run_diagram(const diagram_settings& s, std::ostream& out, std::ostream& err)
     }
     const tools::capture_options options = options_for(s.ports);
     tools::capture_contents capture;
-    try {
-        capture = tools::read_capture_contents(s.file, options);
-    } catch (const tools::capture_error& e) {
-        err << "error: " << e.what() << '\n';
-        return exit_bad_input;
-    }
+    if (!read_capture_file(s.file, options, err, capture)) return exit_bad_input;
     const auto file_problem = [&] {
         if (capture.problem) err << "problem: " << *capture.problem << '\n';
     };

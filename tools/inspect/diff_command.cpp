@@ -11,13 +11,8 @@ namespace mqtt::inspect {
 int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err) {
     const tools::capture_options options = options_for(s.ports);
     tools::capture_contents a, b;
-    try {
-        a = tools::read_capture_contents(s.a, options);
-        b = tools::read_capture_contents(s.b, options);
-    } catch (const tools::capture_error& e) {
-        err << "error: " << e.what() << '\n';
+    if (!read_capture_file(s.a, options, err, a) || !read_capture_file(s.b, options, err, b))
         return exit_bad_input;
-    }
     // A file that stops early is compared as far as it goes; its problem is said after.
     const tools::flow_comparison c = tools::compare_streams(a.streams, b.streams);
     out << c.difference.value_or(c.summary) << '\n';

@@ -16,6 +16,17 @@ tools::capture_options options_for(const std::vector<std::uint16_t>& ports) {
     return o;
 }
 
+bool read_capture_file(const std::string& file, const tools::capture_options& options,
+                       std::ostream& err, tools::capture_contents& capture) {
+    try {
+        capture = tools::read_capture_contents(file, options);
+        return true;
+    } catch (const tools::capture_error& e) {
+        err << "error: " << e.what() << '\n';
+        return false;
+    }
+}
+
 std::string no_mqtt_found(const std::string& file, const tools::capture_options& o) {
     std::string ports;
     for (const std::uint16_t p : o.ports)
@@ -28,12 +39,7 @@ std::string no_mqtt_found(const std::string& file, const tools::capture_options&
 int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
     const tools::capture_options options = options_for(s.ports);
     tools::capture_contents capture;
-    try {
-        capture = tools::read_capture_contents(s.file, options);
-    } catch (const tools::capture_error& e) {
-        err << "error: " << e.what() << '\n';
-        return exit_bad_input;
-    }
+    if (!read_capture_file(s.file, options, err, capture)) return exit_bad_input;
     const std::vector<tools::captured_stream>& streams = capture.streams;
     // A file that stops early (cut short, or a broken record) is said last, after what was read
     // before it.

@@ -141,22 +141,33 @@ asio::awaitable<std::error_code> scenario_client::connect() {
     co_return ec;
 }
 
-// The broker may never answer (an ACL that drops, an overloaded cluster) while keep-alive stays
-// happy: every wait for an acknowledgement has a deadline, and the handler keeps its result in
-// shared state that outlives the wait (contexts live until the run ends).
-asio::awaitable<session::publish_completed> scenario_client::publish(session::message m) {
-    auto result = std::make_shared<std::optional<session::publish_completed>>();
-    client_->async_publish(
-        std::move(m), [result, &ctx = ctx_](std::error_code ec, session::publish_completed done) {
-            if (ec && !done.error) done.error = ec;
-            *result = std::move(done);
-            ctx.notify();
-        });
-    co_await ctx_.wait_until([&] { return result->has_value(); }, ack_timeout);
-    if (result->has_value()) co_return **result;
-    session::publish_completed late;
+namespace {
+
+// Starts an operation with `start(handler)` and waits for its completion at most ack_timeout;
+// one that did not complete by then is a `Result` with errc::timed_out. The handler keeps the
+// result in shared state that outlives the wait (contexts live until the run ends).
+template <class Result, class Start>
+asio::awaitable<Result> with_deadline(context& ctx, Start start) {
+    auto result = std::make_shared<std::optional<Result>>();
+    start([result, &ctx](std::error_code ec, Result done) {
+        if (ec && !done.error) done.error = ec;
+        *result = std::move(done);
+        ctx.notify();
+    });
+    co_await ctx.wait_until([&] { return result->has_value(); }, ack_timeout);
+    if (result->has_value()) co_return std::move(**result);
+    Result late;
     late.error = client::errc::timed_out;
     co_return late;
+}
+
+}  // namespace
+
+// The broker may never answer (an ACL that drops, an overloaded cluster) while keep-alive stays
+// happy: every wait for an acknowledgement has a deadline.
+asio::awaitable<session::publish_completed> scenario_client::publish(session::message m) {
+    co_return co_await with_deadline<session::publish_completed>(
+        ctx_, [&](auto handler) { client_->async_publish(std::move(m), std::move(handler)); });
 }
 
 asio::awaitable<session::subscribe_completed> scenario_client::subscribe(std::string filter,
@@ -165,19 +176,9 @@ asio::awaitable<session::subscribe_completed> scenario_client::subscribe(std::st
     r.topic_filter = std::move(filter);
     r.max_qos = max_qos;
     std::vector<session::subscription_request> subs{r};
-    auto result = std::make_shared<std::optional<session::subscribe_completed>>();
-    client_->async_subscribe(
-        std::move(subs), session::subscribe_options{},
-        [result, &ctx = ctx_](std::error_code ec, session::subscribe_completed done) {
-            if (ec && !done.error) done.error = ec;
-            *result = std::move(done);
-            ctx.notify();
-        });
-    co_await ctx_.wait_until([&] { return result->has_value(); }, ack_timeout);
-    if (result->has_value()) co_return **result;
-    session::subscribe_completed late;
-    late.error = client::errc::timed_out;
-    co_return late;
+    co_return co_await with_deadline<session::subscribe_completed>(ctx_, [&](auto handler) {
+        client_->async_subscribe(std::move(subs), session::subscribe_options{}, std::move(handler));
+    });
 }
 
 asio::awaitable<void> scenario_client::disconnect(reason_code reason) {

@@ -14,30 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 const char* css_class(outcome o) {
     return o == outcome::pass ? "pass" : o == outcome::fail ? "fail" : "skip";
 }
@@ -84,11 +60,11 @@ void write_report(const fs::path& dir, const report_header& header,
     page += tools::diagram_html_head();
     page += "</head><body>\n<h1>mqtt-scenario report</h1>\n";
     page += fmt::format("<p>Broker: {}<br>Topics under <code>{}</code></p>\n",
-                        escape(header.broker), escape(header.prefix));
+                        tools::xml_escape(header.broker), tools::xml_escape(header.prefix));
     if (!header.capabilities.empty()) {
         page += "<details><summary>What its CONNACK announced</summary><ul>\n";
         for (const std::string& line : header.capabilities)
-            page += "<li>" + escape(line) + "</li>\n";
+            page += "<li>" + tools::xml_escape(line) + "</li>\n";
         page += "</ul></details>\n";
     }
 
@@ -104,8 +80,8 @@ void write_report(const fs::path& dir, const report_header& header,
         page += fmt::format(
             "<tr><td><a href=\"#{0}\">{0}</a></td><td class=\"{1}\">{2}</td><td>{3:.2f} s</td>"
             "<td>{4} passed, {5} failed, {6} skipped</td></tr>\n",
-            escape(e.result.name), css_class(e.result.result), to_string(e.result.result),
-            e.result.seconds, n[0], n[1], n[2]);
+            tools::xml_escape(e.result.name), css_class(e.result.result),
+            to_string(e.result.result), e.result.seconds, n[0], n[1], n[2]);
     }
     page += fmt::format("</table>\n<p>{} passed, {} failed, {} skipped.</p>\n", counts[0],
                         counts[1], counts[2]);
@@ -113,17 +89,17 @@ void write_report(const fs::path& dir, const report_header& header,
     for (const report_entry& e : entries) {
         const std::string& name = e.result.name;
         page += fmt::format("<section class=\"scenario\" id=\"{}\" data-result=\"{}\">\n",
-                            escape(name), to_string(e.result.result));
-        page += fmt::format("<h2>{}: {} <span class=\"{}\">{}</span></h2>\n", escape(name),
-                            escape(e.what ? e.what->title : ""), css_class(e.result.result),
-                            to_string(e.result.result));
+                            tools::xml_escape(name), to_string(e.result.result));
+        page += fmt::format("<h2>{}: {} <span class=\"{}\">{}</span></h2>\n",
+                            tools::xml_escape(name), tools::xml_escape(e.what ? e.what->title : ""),
+                            css_class(e.result.result), to_string(e.result.result));
         if (e.what != nullptr)
-            page += "<pre class=\"explain\">" + escape(e.what->explain) + "</pre>\n";
+            page += "<pre class=\"explain\">" + tools::xml_escape(e.what->explain) + "</pre>\n";
         page += "<ul class=\"parts\">\n";
         for (const part_result& p : e.result.parts) {
             page += fmt::format("<li><span class=\"{}\">{}</span> {}: <pre>{}</pre></li>\n",
-                                css_class(p.result), to_string(p.result), escape(p.part),
-                                escape(p.detail));
+                                css_class(p.result), to_string(p.result), tools::xml_escape(p.part),
+                                tools::xml_escape(p.detail));
         }
         page += "</ul>\n";
         // The capture, beside the page, and its diagram.
@@ -133,16 +109,16 @@ void write_report(const fs::path& dir, const report_header& header,
         if (!capture.empty() && fs::absolute(capture, ec) != fs::absolute(dir / file, ec))
             fs::copy_file(capture, dir / file, fs::copy_options::overwrite_existing, ec);
         page += fmt::format("<p>Capture: <a href=\"{0}\">{0}</a> (open it in Wireshark)</p>\n",
-                            escape(file));
+                            tools::xml_escape(file));
         try {
             const auto contents = tools::read_capture_contents(capture.string());
             const tools::diagram d = tools::make_diagram(contents, {});
             page += tools::render_html_fragment(d, "d-" + name + "-");
         } catch (const std::exception& x) {
-            page += "<p>No diagram: " + escape(x.what()) + "</p>\n";
+            page += "<p>No diagram: " + tools::xml_escape(x.what()) + "</p>\n";
         }
         page += "<details open><summary>Trace</summary><pre class=\"trace\">" +
-                escape(e.trace.empty() ? "(not traced: run without --quiet)" : e.trace) +
+                tools::xml_escape(e.trace.empty() ? "(not traced: run without --quiet)" : e.trace) +
                 "</pre></details>\n</section>\n";
     }
     // Loaded (the diagrams' script records errors in <html data-errors>): what tests look for.
