@@ -171,7 +171,7 @@ asio::awaitable<bool> client_core::run_connection() {
         opened.tls = connection->is_tls();
         tap.opened(opened);
     }
-    write_queue.clear();
+    write_pending.clear();
     writing = false;
     session->connection_opened(now());
     flush();
@@ -247,10 +247,14 @@ void client_core::flush() {
 }
 
 void client_core::send_output() {
-    session::byte_vector out = session->take_output();
-    if (out.empty() || !stream) return;
-    tap.bytes(transport::direction::sent, out, std::chrono::system_clock::now());
-    write_queue.push_back(std::move(out));
+    const bytes_view out = session->output();
+    if (out.empty() || !stream) {
+        session->clear_output();
+        return;
+    }
+    if (!tap.empty()) tap.bytes(transport::direction::sent, out, std::chrono::system_clock::now());
+    write_pending.insert(write_pending.end(), out.begin(), out.end());
+    session->clear_output();
     if (!writing) {
         writing = true;
         asio::co_spawn(
@@ -262,9 +266,11 @@ void client_core::send_output() {
 asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
     auto self = shared_from_this();
     const std::shared_ptr<transport::stream> connection = stream;
-    while (gen == generation && !write_queue.empty()) {
-        session::byte_vector bytes = std::move(write_queue.front());
-        write_queue.pop_front();
+    // Ours while the write is under way: send_output() appends to write_pending meanwhile.
+    session::byte_vector bytes = std::move(write_spare);
+    while (gen == generation && !write_pending.empty()) {
+        bytes.clear();
+        std::swap(bytes, write_pending);
         std::error_code ec;
         co_await connection->write(asio::buffer(bytes), ec);
         if (ec && gen == generation) {
@@ -277,6 +283,8 @@ asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
         }
     }
     if (gen != generation) co_return;
+    bytes.clear();
+    write_spare = std::move(bytes);
     writing = false;
     // After DISCONNECT (ours or a violation's) the connection closes once the bytes are out.
     if (session->wants_close() && stream) stream->close();
@@ -284,12 +292,13 @@ asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
 
 void client_core::arm_timer() {
     const std::optional<session::time_point> at = session->next_deadline();
-    if (at == timer_armed_for) return;  // already armed for it (or nothing to arm)
-    timer_armed_for = at;
     if (!at) {
-        session_timer.cancel();
+        if (timer_armed_for) session_timer.cancel();
+        timer_armed_for.reset();
         return;
     }
+    if (timer_armed_for && *timer_armed_for <= *at) return;  // it fires in time (see core.hpp)
+    timer_armed_for = at;
     session_timer.expires_at(*at);
     session_timer.async_wait([self = shared_from_this(), gen = generation](std::error_code ec) {
         if (ec || gen != self->generation) return;

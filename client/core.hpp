@@ -127,7 +127,14 @@ class client_core : public std::enable_shared_from_this<client_core> {
     bool ended = false;  // the client ran and stopped: commands fail until async_connect()
     bool ever_connected = false;
     bool writing = false;
-    std::deque<session::byte_vector> write_queue;
+    // What the session produced while a write was under way goes out together in the next
+    // write (one system call for a burst); `write_spare` keeps the other buffer's capacity, so
+    // a busy connection allocates nothing per write.
+    session::byte_vector write_pending;
+    session::byte_vector write_spare;
+    // Armed for the session's next deadline, or earlier: a deadline that moves later (the
+    // keep-alive, pushed back by every packet sent) leaves it alone, and the early wake-up finds
+    // nothing due and arms it again. Re-arming per packet cost a system call per message.
     asio::steady_timer session_timer;
     std::optional<session::time_point> timer_armed_for;
     asio::steady_timer backoff_timer;

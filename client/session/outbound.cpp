@@ -1,7 +1,10 @@
 // Our PUBLISHes (spec 4.3): QoS 0 goes out at once; QoS 1 and 2 wait in `queue_` until the
-// server's Receive Maximum leaves quota (spec 4.9), then live in `inflight_` until PUBACK, or
-// PUBREC then PUBCOMP. Tickets are taken in accept order and publishes leave the queue in that
-// order, so ticket order is send order, which is the order of a resend (MQTT-4.6.0-1).
+// window leaves room (the server's Receive Maximum, spec 4.9, and our own max_inflight), then live
+// in `inflight_` until PUBACK, or PUBREC then PUBCOMP. Tickets are taken in accept order and
+// publishes leave the queue in that order, so ticket order is send order, which is the order of a
+// resend (MQTT-4.6.0-1).
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "client/session/convert.hpp"
@@ -11,8 +14,9 @@
 namespace mqtt::session {
 
 std::size_t session::send_quota() const {
-    return inflight_.size() < limits_.receive_maximum ? limits_.receive_maximum - inflight_.size()
-                                                      : 0;
+    std::size_t window = limits_.receive_maximum;  // the server's (MQTT-3.3.4-7)
+    if (options_.max_inflight != 0) window = std::min<std::size_t>(window, options_.max_inflight);
+    return inflight_.size() < window ? window - inflight_.size() : 0;
 }
 
 command_result session::check_publish(const message& m) const {

@@ -11,8 +11,10 @@
 //      reauthenticate(), each with `now`, each returning a command_result. They validate first
 //      and refuse misuse with an errc and a detail (nothing is sent then). QoS 1/2 publishes are
 //      accepted while disconnected and wait.
-//   5. After EVERY call above: send take_output() on the connection (it may be empty), drain
-//      poll_event() until it returns nullopt, and (re)arm a timer for next_deadline().
+//   5. After EVERY call above: send take_output() (or output(), then clear_output()) on the
+//      connection (it may be empty), drain poll_event() until it returns nullopt, and make sure
+//      a timer fires by next_deadline() (firing earlier is harmless: handle_timeout() acts only
+//      on what is due, so a caller may leave a timer armed for an earlier deadline).
 //   6. When the timer fires: handle_timeout(now), then step 5 again.
 //   7. If wants_close() is true after step 5, close the connection once the output is written:
 //      the session sent or received DISCONNECT, or gave up on the connection.
@@ -105,8 +107,12 @@ class session {
     command_result check_disconnect(const disconnect_options& options) const;
     command_result reauthenticate(time_point now);
 
-    // Outputs.
+    // Outputs. take_output() hands the bytes over; output() and clear_output() let a caller
+    // copy them into its own buffer instead, so that the session's buffer keeps its capacity
+    // and a busy connection allocates nothing per packet.
     byte_vector take_output();
+    bytes_view output() const { return output_; }
+    void clear_output() { output_.clear(); }
     std::optional<event> poll_event();
     bool wants_close() const { return state_ == state::closing; }
 

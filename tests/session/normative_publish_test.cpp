@@ -234,7 +234,9 @@ TEST(normative, MQTT_4_3_3_11_pubcomp_same_identifier_as_pubrel) {
 // MQTT-4.9.0-1: "Initial send quota is non-zero and not above the peer's Receive Maximum."
 TEST(normative, MQTT_4_9_0_1_initial_send_quota) {
     {
-        connected_session c;  // no Receive Maximum: 65,535
+        connect_options o;
+        o.max_inflight = 0;      // no window of our own
+        connected_session c(o);  // no Receive Maximum: 65,535
         EXPECT_EQ(c.s.send_quota(), 65'535u);
     }
     for (const std::uint16_t maximum : {1, 3}) {
@@ -258,6 +260,39 @@ TEST(normative, MQTT_4_9_0_1_initial_send_quota) {
         EXPECT_EQ(d.first, 0xE0);
         EXPECT_EQ(first_reason(d), 0x82);
         EXPECT_NE(s.current_state(), state::connected);
+    }
+}
+
+// Our own window (connect_options::max_inflight, libmosquitto's max_inflight_messages) keeps
+// fewer in flight than the server allows, and never more: the smaller of the two applies
+// (MQTT-3.3.4-7 for the server's).
+TEST(normative, MQTT_3_3_4_7_own_window_below_receive_maximum) {
+    struct case_t {
+        std::uint16_t window;                  // ours; 0: none
+        std::optional<std::uint16_t> maximum;  // the server's; absent: 65,535
+        std::size_t expected;
+    };
+    for (const case_t k : {case_t{3, std::nullopt, 3}, case_t{3, 2, 2}, case_t{2, 3, 2},
+                           case_t{0, 4, 4}, case_t{default_max_inflight, std::nullopt, 100}}) {
+        SCOPED_TRACE(::testing::Message()
+                     << "window " << k.window << " maximum " << k.maximum.value_or(65'535));
+        connect_options o;
+        o.max_inflight = k.window;
+        connack ack;
+        ack.props.receive_maximum = k.maximum;
+        connected_session c(o, ack);
+        EXPECT_EQ(c.s.send_quota(), k.expected);
+        for (std::size_t i = 0; i < k.expected + 2; ++i)
+            ASSERT_TRUE(c.s.publish(make_message("t", qos::exactly_once), c.peer.now));
+        const auto sent = split(c.out());
+        ASSERT_EQ(sent.size(), k.expected);
+        EXPECT_EQ(c.s.queued(), 2u);
+        // One completed flow (PUBREC, PUBREL, PUBCOMP) lets exactly one more out.
+        const std::uint16_t id = publish_id(sent[0]);
+        c.server(pubrec{id, reason_code::success, {}});
+        EXPECT_EQ(c.server(pubcomp{id, reason_code::success, {}}).empty(), false);
+        EXPECT_EQ(c.s.queued(), 1u);
+        EXPECT_EQ(c.s.inflight(), k.expected);
     }
 }
 

@@ -166,6 +166,11 @@ class random_run {
     std::mt19937 rng_;
     std::uint16_t server_receive_maximum_ = 65'535;
     std::uint16_t client_receive_maximum_ = 10;
+    std::uint16_t max_inflight_ = 0;  // our outbound window (connect_options::max_inflight)
+    std::size_t window() const {      // what the session may keep in flight
+        return max_inflight_ ? std::min<std::size_t>(max_inflight_, server_receive_maximum_)
+                             : server_receive_maximum_;
+    }
     std::uint16_t client_alias_maximum_ = 0;
     std::uint16_t server_alias_maximum_ = 0;
     std::optional<std::uint16_t> server_keep_alive_;

@@ -262,7 +262,9 @@ TEST(subscribe, no_local_on_shared_refused_MQTT_3_8_3_4) {
 // SUBSCRIBE and UNSUBSCRIBE ids are released by their acks: with every other id held by
 // in-flight publishes, each new request succeeds only once the previous one was acknowledged.
 TEST(subscribe, packet_ids_released_after_ack_MQTT_2_2_1_3) {
-    session s(connect_options{});
+    connect_options o;
+    o.max_inflight = 0;  // no window of our own: the server's Receive Maximum alone
+    session s(o);
     scripted_peer peer(s);
     peer.handshake();
 

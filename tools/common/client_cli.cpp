@@ -161,7 +161,9 @@ void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
            "Session Expiry Interval in seconds, -1 for never (default: -1 with -c, else 0)")
         ->group("Connection");
     app.add_option("-M,--max-inflight", s.max_inflight,
-                   "Receive Maximum: QoS 1/2 messages the broker may have in flight to us")
+                   "QoS 1/2 messages we keep in flight to the broker, at most (default 100; the "
+                   "broker's Receive Maximum caps it). Ours for the broker: -D connect "
+                   "receive-maximum N")
         ->check(CLI::Range(1, 65535))
         ->group("Connection");
     app.add_option("--session-dir", s.session_dir,
@@ -292,7 +294,7 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
     if (s.no_clean_start && c.client_id.empty())
         throw usage_error("-c needs a client identifier (-i or -I): the session is found by it");
     c.session_expiry_interval = s.session_expiry.value_or(s.no_clean_start ? 0xFFFFFFFF : 0);
-    if (s.max_inflight) c.receive_maximum = *s.max_inflight;
+    if (s.max_inflight) c.max_inflight = *s.max_inflight;
     const auto timeout = from_seconds(s.connect_timeout);
     p.options.connect_timeout = timeout;
     c.connack_timeout = timeout;

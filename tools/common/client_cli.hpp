@@ -54,7 +54,7 @@ struct common_settings {
     std::optional<std::string> password;  // -P
     bool no_clean_start = false;          // -c: resume the session (needs -i)
     std::optional<std::uint32_t> session_expiry;  // -x seconds; with -c default: never expire
-    std::optional<std::uint16_t> max_inflight;    // -M: our Receive Maximum
+    std::optional<std::uint16_t> max_inflight;    // -M: our outbound window
     std::string session_dir;     // --session-dir: where -c keeps the session (file store)
     bool topic_aliases = false;  // --topic-alias: give repeated topics aliases
 
