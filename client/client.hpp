@@ -18,6 +18,11 @@
 // state(), stats(), last_error() and last_error_code() read a copy the strand publishes after
 // every change (tests/integration/client_threads_test.cpp checks this under ThreadSanitizer).
 //
+// async_publish completes for QoS 0 once the PUBLISH is written to the socket (with
+// errc::connection_lost if the connection ended first), for QoS 1 at PUBACK and for QoS 2 at
+// PUBCOMP (or a failing PUBREC); so a publisher that waits for completions keeps pace with the
+// connection, and at most connect_options::max_inflight QoS 1/2 messages are in flight.
+//
 // When the connection ends for good (state() becomes `disconnected`), operations still waiting
 // fail: subscribes, receives, requests and publishes with errc::protocol_violation when the
 // server broke the protocol, else errc::connection_closed. QoS 1/2 messages stay in the session

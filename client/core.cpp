@@ -172,6 +172,7 @@ asio::awaitable<bool> client_core::run_connection() {
         tap.opened(opened);
     }
     write_pending.clear();
+    bytes_queued = bytes_written = 0;
     writing = false;
     session->connection_opened(now());
     flush();
@@ -212,6 +213,7 @@ asio::awaitable<bool> client_core::run_connection() {
     if (gen == generation) {
         connection->close();
         tap.closed(std::chrono::system_clock::now());
+        fail_written(errc::connection_lost);  // QoS 0: maybe sent, maybe not; no one knows
         session->connection_lost(now());
         session_timer.cancel();
         timer_armed_for.reset();
@@ -254,6 +256,7 @@ void client_core::send_output() {
     }
     if (!tap.empty()) tap.bytes(transport::direction::sent, out, std::chrono::system_clock::now());
     write_pending.insert(write_pending.end(), out.begin(), out.end());
+    bytes_queued += out.size();
     session->clear_output();
     if (!writing) {
         writing = true;
@@ -273,6 +276,10 @@ asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
         std::swap(bytes, write_pending);
         std::error_code ec;
         co_await connection->write(asio::buffer(bytes), ec);
+        if (!ec && gen == generation) {
+            bytes_written += bytes.size();
+            release_written();
+        }
         if (ec && gen == generation) {
             // After a violation or our DISCONNECT the cause is known already; a peer that reset
             // the connection meanwhile does not change it.
@@ -306,6 +313,20 @@ void client_core::arm_timer() {
         self->session->handle_timeout(self->now());
         self->flush();
     });
+}
+
+void client_core::release_written() {
+    while (!written_waiters.empty() && written_waiters.front().until <= bytes_written) {
+        written_waiter w = std::move(written_waiters.front());
+        written_waiters.pop_front();
+        w.handler({}, std::move(w.done));
+    }
+}
+
+void client_core::fail_written(std::error_code ec) {
+    for (written_waiter& w : written_waiters)
+        w.handler(ec, std::move(w.done));
+    written_waiters.clear();
 }
 
 void client_core::resume_reading() {

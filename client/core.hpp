@@ -132,6 +132,20 @@ class client_core : public std::enable_shared_from_this<client_core> {
     // a busy connection allocates nothing per write.
     session::byte_vector write_pending;
     session::byte_vector write_spare;
+    // QoS 0 publishes complete once their PUBLISH is written to the socket (there is no
+    // acknowledgement to wait for), as libmosquitto's on_publish does: a publisher that waits
+    // for its completions cannot outrun the connection and fill memory. Byte counts of this
+    // connection: queued (appended to write_pending) and written.
+    std::uint64_t bytes_queued = 0;
+    std::uint64_t bytes_written = 0;
+    struct written_waiter {
+        std::uint64_t until;  // complete once bytes_written reaches it
+        completion<client::publish_signature> handler;
+        session::publish_completed done;
+    };
+    std::deque<written_waiter> written_waiters;
+    void release_written();                 // those whose bytes are out
+    void fail_written(std::error_code ec);  // the connection ended first
     // Armed for the session's next deadline, or earlier: a deadline that moves later (the
     // keep-alive, pushed back by every packet sent) leaves it alone, and the early wake-up finds
     // nothing due and arms it again. Re-arming per packet cost a system call per message.

@@ -134,6 +134,13 @@ void client_core::dispatch(session::event& e) {
         if (auto it = publishes.find(p->ticket); it != publishes.end()) {
             auto h = std::move(it->second);
             publishes.erase(it);
+            if (!ec && p->packet_id == 0 && stream) {
+                // QoS 0: done once written (core.hpp); its bytes are in the session's output,
+                // which goes to the write buffer after the events.
+                written_waiters.push_back(
+                    {bytes_queued + session->output().size(), std::move(h), std::move(*p)});
+                return;
+            }
             h(ec, std::move(*p));
         }
     } else if (auto* s = std::get_if<session::subscribe_completed>(&e)) {
