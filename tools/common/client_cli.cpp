@@ -142,33 +142,45 @@ void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
     app.add_option("-V,--protocol-version", s.protocol_version,
                    "MQTT version: 5 (also mqttv5), the only one")
         ->group("Connection");
-    auto* id = app.add_option("-i,--id", s.client_id,
-                              "Client identifier (default: the server assigns one)")
-                   ->group("Connection");
-    app.add_option("-I,--id-prefix", s.client_id_prefix, "Client identifier: PREFIX + process id")
-        ->excludes(id)
-        ->group("Connection");
+    const bool bench = kind == tool_kind::bench;
+    if (bench) {
+        app.add_option("-I,--id-prefix", s.client_id_prefix,
+                       "Client identifiers: PREFIX + role + index (default mqtt-bench-PID-)")
+            ->group("Connection");
+    } else {
+        auto* id = app.add_option("-i,--id", s.client_id,
+                                  "Client identifier (default: the server assigns one)")
+                       ->group("Connection");
+        app.add_option("-I,--id-prefix", s.client_id_prefix,
+                       "Client identifier: PREFIX + process id")
+            ->excludes(id)
+            ->group("Connection");
+    }
     app.add_option("-k,--keepalive", s.keep_alive, "Keep-alive in seconds (default 60, 0: off)")
         ->group("Connection");
     app.add_option("-u,--username", s.username, "User name")->group("Connection");
     app.add_option("-P,--pw", s.password, "Password")->group("Connection");
-    app.add_flag("-c,--disable-clean-session", s.no_clean_start,
-                 "Resume the session (Clean Start 0); needs -i; kept in --session-dir")
-        ->group("Connection");
-    app.add_option_function<std::string>(
-           "-x,--session-expiry-interval",
-           [&s](const std::string& v) { s.session_expiry = parse_session_expiry(v); },
-           "Session Expiry Interval in seconds, -1 for never (default: -1 with -c, else 0)")
-        ->group("Connection");
+    if (!bench) {
+        app.add_flag("-c,--disable-clean-session", s.no_clean_start,
+                     "Resume the session (Clean Start 0); needs -i; kept in --session-dir")
+            ->group("Connection");
+        app.add_option_function<std::string>(
+               "-x,--session-expiry-interval",
+               [&s](const std::string& v) { s.session_expiry = parse_session_expiry(v); },
+               "Session Expiry Interval in seconds, -1 for never (default: -1 with -c, else 0)")
+            ->group("Connection");
+    }
     app.add_option("-M,--max-inflight", s.max_inflight,
                    "QoS 1/2 messages we keep in flight to the broker, at most (default 100; the "
                    "broker's Receive Maximum caps it). Ours for the broker: -D connect "
                    "receive-maximum N")
         ->check(CLI::Range(1, 65535))
         ->group("Connection");
-    app.add_option("--session-dir", s.session_dir,
-                   "Directory for -c sessions (default ~/.local/state/mqtt5/sessions)")
-        ->group("Connection");
+    if (!bench) {
+        app.add_option("--session-dir", s.session_dir,
+                       "Directory for -c sessions (default ~/.local/state/mqtt5/sessions)")
+            ->group("Connection");
+    }
     if (kind != tool_kind::sub) {
         app.add_flag("--topic-alias", s.topic_aliases,
                      "Give topics aliases within the server's Topic Alias Maximum (the first "
@@ -186,10 +198,13 @@ void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
         ->check(positive_number(max_seconds))
         ->group("Connection");
 
-    app.add_option("--will-topic", s.will_topic, "Topic of the Will message")->group("Will");
-    app.add_option("--will-payload", s.will_payload, "Payload of the Will message")->group("Will");
-    app.add_option("--will-qos", s.will_qos, "QoS of the Will message")->group("Will");
-    app.add_flag("--will-retain", s.will_retain, "Retain the Will message")->group("Will");
+    if (!bench) {
+        app.add_option("--will-topic", s.will_topic, "Topic of the Will message")->group("Will");
+        app.add_option("--will-payload", s.will_payload, "Payload of the Will message")
+            ->group("Will");
+        app.add_option("--will-qos", s.will_qos, "QoS of the Will message")->group("Will");
+        app.add_flag("--will-retain", s.will_retain, "Retain the Will message")->group("Will");
+    }
 
     app.add_option("--cafile", s.cafile, "Trusted CA certificates (PEM); turns TLS on")
         ->group("TLS");

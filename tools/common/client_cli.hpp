@@ -39,7 +39,9 @@ class usage_error : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class tool_kind : std::uint8_t { pub, sub, rr };
+// mqtt-bench takes the connection flags but names its clients itself and has no sessions or
+// wills: no -i, -c (its -c is the number of clients), -x, --session-dir or --will-*.
+enum class tool_kind : std::uint8_t { pub, sub, rr, bench };
 
 // The flags as given. Defaults follow mosquitto_pub/sub/rr.
 struct common_settings {
