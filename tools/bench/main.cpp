@@ -40,10 +40,19 @@ int run(const bench_settings& s, bench_mode mode) {
     const run_result r = run_bench(plan, live, progress);
     if (live) std::cerr << "\r\x1b[K";
     if (!r.failure.empty() && !plan.client.quiet) std::cerr << "mqtt-bench: " << r.failure << "\n";
-    if (plan.json)
-        std::cout << to_json(r.figures).dump() << "\n";
-    else
-        std::cout << to_text(r.figures);
+    const summary& f = r.figures;
+    if (r.failure.empty() && (f.lost || f.duplicated) && !plan.client.quiet) {
+        std::cerr << fmt::format("mqtt-bench: {} messages lost and {} duplicated{}\n", f.lost,
+                                 f.duplicated, f.qos == 0 ? " (QoS 0 may lose messages)" : "");
+    }
+    const bool nothing_ran = f.sent + f.received + f.connections == 0 && !r.failure.empty();
+    if (plan.json) {
+        nlohmann::json j = to_json(f);
+        if (!r.failure.empty()) j["error"] = r.failure;
+        std::cout << j.dump() << "\n";
+    } else if (!nothing_ran) {
+        std::cout << to_text(f);
+    }
     return r.exit_code;
 }
 

@@ -52,6 +52,7 @@ struct bench_client {
     std::unique_ptr<client::client> c;
     std::string name;  // pub3, sub0, conn12
     std::uint64_t index = 0;
+    bool up = false;  // its CONNACK arrived
 };
 
 struct publisher : bench_client {
@@ -86,7 +87,7 @@ class bench_run {
     asio::awaitable<void> main();
     asio::awaitable<void> messages();
     asio::awaitable<void> connections();
-    std::unique_ptr<client::client> make_client(const std::string& name);
+    void make_client(bench_client& b);
     // Connects `clients`, --connect-rate or connects_at_once at a time; false (failure_ set)
     // when one could not.
     asio::awaitable<bool> connect_all(const std::vector<bench_client*>& clients);
@@ -112,6 +113,7 @@ class bench_run {
     tools::wakeup finished_;
     tools::wakeup connected_;
     asio::signal_set signals_;
+    asio::steady_timer tick_{io_};  // ticker(): progress lines and --timeout
     std::chrono::system_clock::time_point trace_start_ = std::chrono::system_clock::now();
     std::vector<std::unique_ptr<tools::trace_printer>> traces_;  // -d: one per client
     std::unique_ptr<tools::pcap_writer> pcap_;
@@ -138,23 +140,25 @@ class bench_run {
     std::uint64_t window_ = 0;
 };
 
-std::unique_ptr<client::client> bench_run::make_client(const std::string& name) {
+void bench_run::make_client(bench_client& b) {
     client::client_options o = plan_.client.options;
-    o.mqtt.client_id = plan_.id_prefix + name;
-    auto c = std::make_unique<client::client>(io_.get_executor(), std::move(o));
+    o.mqtt.client_id = plan_.id_prefix + b.name;
+    b.c = std::make_unique<client::client>(io_.get_executor(), std::move(o));
     if (plan_.client.trace != tools::trace_mode::off) {
-        const tools::trace_options t{plan_.client.trace, plan_.client.colour, name, 7};
+        const tools::trace_options t{plan_.client.trace, plan_.client.colour, b.name, 7};
         traces_.push_back(std::make_unique<tools::trace_printer>(std::cerr, t, trace_start_));
-        traces_.back()->attach(c->tap());
+        traces_.back()->attach(b.c->tap());
     }
-    if (pcap_) pcap_->attach(c->tap());
-    c->set_state_handler([this, name](client::connection_state st, std::error_code why,
-                                      const std::string& words) {
-        if (st != client::connection_state::disconnected || stopping_ || !why) return;
-        ++s_.errors;
-        fail(fmt::format("{}: connection ended: {}", name, words.empty() ? why.message() : words));
-    });
-    return c;
+    if (pcap_) pcap_->attach(b.c->tap());
+    // A connection lost during the run is an error of the run (a failed connect is reported
+    // by connect_all()).
+    b.c->set_state_handler(
+        [this, &b](client::connection_state st, std::error_code why, const std::string& words) {
+            if (st != client::connection_state::disconnected || !b.up || stopping_ || !why) return;
+            ++s_.errors;
+            fail(fmt::format("{}: connection ended: {}", b.name,
+                             words.empty() ? why.message() : words));
+        });
 }
 
 asio::awaitable<bool> bench_run::connect_all(const std::vector<bench_client*>& clients) {
@@ -183,6 +187,7 @@ asio::awaitable<bool> bench_run::connect_all(const std::vector<bench_client*>& c
                 fail(fmt::format("{} cannot connect to {}: {}", b->name, plan_.client.options.url,
                                  b->c->last_error().empty() ? ec.message() : b->c->last_error()));
             } else {
+                b->up = true;
                 ++s_.connections;
                 if (window_ == 0) {
                     const std::uint16_t own = plan_.client.options.mqtt.max_inflight;
@@ -348,7 +353,7 @@ progress_counters bench_run::counters() const {
 }
 
 asio::awaitable<void> bench_run::ticker() {
-    asio::steady_timer t(io_);
+    asio::steady_timer& t = tick_;
     const double every = plan_.interval > 0 ? plan_.interval : 1.0;
     const bool show = progress_ && (live_ || plan_.interval > 0);
     progress_counters before = counters();
@@ -384,7 +389,7 @@ asio::awaitable<void> bench_run::messages() {
         auto s = std::make_unique<subscriber>();
         s->index = i;
         s->name = fmt::format("sub{}", i);
-        s->c = make_client(s->name);
+        make_client(*s);
         if (trackers_.empty() || !plan_.shared)
             trackers_.push_back(std::make_unique<sequence_tracker>());
         s->tracker = trackers_.back().get();
@@ -396,7 +401,7 @@ asio::awaitable<void> bench_run::messages() {
         auto p = std::make_unique<publisher>();
         p->index = i;
         p->name = fmt::format("pub{}", i);
-        p->c = make_client(p->name);
+        make_client(*p);
         p->prototype.topic = expand_topic(plan_.topic_pattern, i);
         p->prototype.qos = plan_.qos;
         p->prototype.payload = make_payload(plan_.size);
@@ -457,7 +462,7 @@ asio::awaitable<void> bench_run::connections() {
         auto b = std::make_unique<bench_client>();
         b->index = i;
         b->name = fmt::format("conn{}", i);
-        b->c = make_client(b->name);
+        make_client(*b);
         idle_.push_back(std::move(b));
     }
     std::vector<bench_client*> all;
@@ -503,6 +508,7 @@ asio::awaitable<void> bench_run::main() {
         co_await messages();
     stopping_ = true;
     signals_.cancel();
+    tick_.cancel();
 }
 
 run_result bench_run::run() {

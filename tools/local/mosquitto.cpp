@@ -164,12 +164,15 @@ void mosquitto_broker::prepare(const mosquitto_options& options) {
     // so a client can be seen refusing a larger publish locally (MQTT-3.2.2-15).
     conf << "max_packet_size 2000000\n";
     if (!options.retain_available) conf << "retain_available false\n";
+    if (options.unlimited)
+        conf << "max_inflight_messages 0\nmax_queued_messages 0\nmax_queued_bytes 0\n";
     // max_qos is a listener's setting: in every listener.
     const std::string listener_limits =
         options.maximum_qos < 2 ? "max_qos " + std::to_string(options.maximum_qos) + "\n" : "";
     conf << "per_listener_settings true\n"
          << "persistence true\npersistence_location " << f.dir.string() << "/\n"
-         << "log_dest file " << f.log.string() << "\nlog_type all\n"
+         << "log_dest file " << f.log.string() << "\nlog_type "
+         << (options.unlimited ? "error\nlog_type warning" : "all") << "\n"
          << "\nlistener " << plain_port << " 127.0.0.1\nallow_anonymous true\n"
          << listener_limits << "\nlistener " << tls_port << " 127.0.0.1\nallow_anonymous true\n"
          << listener_limits << "cafile " << f.ca_cert.string() << "\ncertfile "

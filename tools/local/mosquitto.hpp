@@ -29,6 +29,10 @@ struct mosquitto_options {
     bool retain_available = true;  // false: CONNACK Retain Available 0, retained PUBLISH refused
     int maximum_qos = 2;           // < 2: CONNACK Maximum QoS
     std::string directory_prefix = "/tmp/mqtt5-broker-";  // the temporary directory's name
+    // For benchmarks: no limit on messages in flight or queued per client (CONNACK Receive
+    // Maximum 65,535), and a log of errors and warnings only (log_type all writes a line per
+    // packet, which would be most of what the broker does).
+    bool unlimited = false;
 };
 
 class mosquitto_broker {
