@@ -165,7 +165,8 @@ void mosquitto_broker::prepare(const mosquitto_options& options) {
     conf << "max_packet_size 2000000\n";
     if (!options.retain_available) conf << "retain_available false\n";
     if (options.unlimited)
-        conf << "max_inflight_messages 0\nmax_queued_messages 0\nmax_queued_bytes 0\n";
+        conf << "max_inflight_messages 0\nmax_queued_messages 0\nmax_queued_bytes 0\n"
+             << "set_tcp_nodelay true\n";  // else a sparse message waits for a delayed ACK
     // max_qos is a listener's setting: in every listener.
     const std::string listener_limits =
         options.maximum_qos < 2 ? "max_qos " + std::to_string(options.maximum_qos) + "\n" : "";
