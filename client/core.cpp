@@ -29,12 +29,9 @@ client_core::client_core(asio::any_io_executor ex, client_options o)
             options.mqtt.password =
                 session::byte_vector(url->password->begin(), url->password->end());
     }
-    session::session_store* inner = options.store;
-    if (!inner) {
-        own_store = std::make_unique<session::memory_store>();
-        inner = own_store.get();
-    }
-    store = std::make_unique<delivery_store>(*inner);
+    // No store given: the session keeps its state in memory itself, with nothing to write
+    // through to (and nothing copied per message).
+    if (options.store) store = std::make_unique<delivery_store>(*options.store);
     session = std::make_unique<session::session>(options.mqtt, store.get(), options.authenticator);
 }
 
@@ -233,9 +230,9 @@ void client_core::flush() {
         const std::optional<std::uint16_t> qos2_id =
             m && m->message.qos == qos::exactly_once ? std::optional(m->packet_id) : std::nullopt;
         dispatch(*e);
-        if (qos2_id) store->commit(*qos2_id);
+        if (qos2_id && store) store->commit(*qos2_id);
     }
-    store->commit();
+    if (store) store->commit();
     // A DISCONNECT waiting for the server's QoS 2 flows goes out, in one write with the last
     // PUBCOMP, once none is open.
     if (draining && session->inbound_qos2_pending() == 0) disconnect_now();

@@ -58,8 +58,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
     transport::endpoint endpoint;
     std::string url_error;  // set when options.url is not understood
 
-    std::unique_ptr<session::session_store> own_store;
-    std::unique_ptr<delivery_store> store;  // over options.store or own_store
+    std::unique_ptr<delivery_store> store;  // over options.store; null without one
     std::unique_ptr<session::session> session;
     std::shared_ptr<transport::stream> stream;  // shared with the coroutines using it
     transport::packet_tap tap;

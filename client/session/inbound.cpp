@@ -55,7 +55,7 @@ void session::on_publish(const mqtt::publish& p) {
                 return;
             }
             inbound_qos2_.insert(p.packet_id);
-            store_->put_inbound_qos2(p.packet_id);
+            if (store_) store_->put_inbound_qos2(p.packet_id);
             emit(std::move(ev));
             send(pubrec{p.packet_id, reason_code::success, {}});
             break;
@@ -67,7 +67,7 @@ void session::on_pubrel(const pubrel& p) {
         send(pubcomp{p.packet_id, reason_code::packet_identifier_not_found, {}});
         return;
     }
-    store_->erase_inbound_qos2(p.packet_id);
+    if (store_) store_->erase_inbound_qos2(p.packet_id);
     send(pubcomp{p.packet_id, reason_code::success, {}});  // MQTT-4.3.3-11
 }
 

@@ -107,7 +107,7 @@ void session::send_queued() {
         queue_.pop_front();
         if (command_result bad = check_limits(entry.msg); !bad) {
             ids_.release(*id);
-            store_->erase_outbound(entry.ticket);
+            if (store_) store_->erase_outbound(entry.ticket);
             publish_completed refused{entry.ticket};
             refused.error = bad.error;
             emit(std::move(refused));
@@ -149,7 +149,7 @@ void session::complete(std::map<std::uint64_t, outbound>::iterator it, reason_co
                            detail::owned_pairs(props.user_properties)});
     ids_.release(entry.packet_id);
     ticket_by_id_.erase(entry.packet_id);
-    store_->erase_outbound(entry.ticket);
+    if (store_) store_->erase_outbound(entry.ticket);
     inflight_.erase(it);
     send_queued();  // the freed quota goes to the next waiting message
 }
@@ -213,17 +213,19 @@ void session::discard_session_state() {
         done.error = errc::session_discarded;
         emit(std::move(done));
         ids_.release(entry.packet_id);
-        store_->erase_outbound(ticket);
+        if (store_) store_->erase_outbound(ticket);
     }
     inflight_.clear();
     ticket_by_id_.clear();
     for (const std::uint16_t id : inbound_qos2_)
-        store_->erase_inbound_qos2(id);
+        if (store_) store_->erase_inbound_qos2(id);
     inbound_qos2_.clear();
 }
 
 void session::store_outbound(const outbound& entry) {
-    store_->put_outbound(stored_outbound{entry.ticket, entry.packet_id, entry.stage, entry.msg});
+    if (store_)
+        store_->put_outbound(
+            stored_outbound{entry.ticket, entry.packet_id, entry.stage, entry.msg});
 }
 
 }  // namespace mqtt::session

@@ -46,10 +46,9 @@ session::session(connect_options options, session_store* store, authenticator* a
       store_(store),
       auth_(auth),
       framer_(options_.maximum_packet_size.value_or(max_packet_size_limit)) {
-    if (!store_) {
-        own_store_ = std::make_unique<memory_store>();
-        store_ = own_store_.get();
-    }
+    // Without a store the session lives in this object alone (its queue_, inflight_ and
+    // inbound_qos2_), and nothing is copied per message.
+    if (!store_) return;
     // A store that already holds a session (a restarted process) is resumed: Clean Start 0.
     session_snapshot snapshot = store_->load();
     for (stored_outbound& s : snapshot.outbound) {

@@ -193,15 +193,14 @@ class session {
     // Whether a session we may resume exists, here and in the store (MQTT-3.2.2-4).
     void note_session(bool exists) {
         have_session_state_ = exists;
-        store_->set_session_exists(exists);
+        if (store_) store_->set_session_exists(exists);
     }
     void store_outbound(const outbound& entry);
 
     connect_options options_;
     std::string client_id_;
-    session_store* store_;
+    session_store* store_;  // may be null: nothing to write through to
     authenticator* auth_;
-    std::unique_ptr<memory_store> own_store_;  // used when no store is given
 
     mqtt::session::state state_ = state::disconnected;
     bool first_connection_ = true;
