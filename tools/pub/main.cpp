@@ -9,6 +9,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
+#include <condition_variable>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -130,27 +131,45 @@ asio::awaitable<bool> publish_one(tool_client& t, session::message m) {
 }
 
 // -l: each line of stdin is a message (blank lines are not sent), read on a thread of its own
-// and handed to the client's executor. The run ends at the end of stdin, or when the client
+// in large blocks (read(2), not a character at a time through stdio) and handed to the client's
+// executor a block of lines at a time. At most `lines_ahead` lines are handed over and not yet
+// published and completed, so a long input waits for the broker instead of filling memory (and
+// the session's 65,535 packet identifiers). The run ends at the end of stdin, or when the client
 // stopped by itself; then the reader, maybe still blocked reading a terminal, is left behind and
 // posts nothing more.
 asio::awaitable<void> publish_lines(tool_client& t, wakeup& woken, const session::message& base) {
+    constexpr std::size_t lines_ahead = 4096;
     struct line_feed {
         std::mutex mutex;
-        bool closed = false;  // under `mutex`: the run is over, post nothing more
+        std::condition_variable room;
+        bool closed = false;      // under `mutex`: the run is over, post nothing more
+        std::size_t pending = 0;  // under `mutex`: lines handed over, not yet completed
         // On the io_context's thread only:
         bool eof = false, failed = false;
         std::size_t outstanding = 0;
     };
     const auto feed = std::make_shared<line_feed>();
-    const auto publish = [feed, &t, &woken, &base](std::string line) {
-        if (feed->failed || t.ended()) return;  // a client that stopped takes no more
+    // The reader waits until half the lines ahead are done (not for each one: a wake-up per
+    // message cost two system calls per message).
+    const auto done_with = [feed](std::size_t lines) {
+        const std::lock_guard lock(feed->mutex);
+        const bool was_full = feed->pending > lines_ahead / 2;
+        feed->pending -= lines;
+        if (was_full && feed->pending <= lines_ahead / 2) feed->room.notify_one();
+    };
+    const auto publish = [feed, &t, &woken, &base, done_with](std::string_view line) {
+        if (feed->failed || t.ended()) {  // a client that stopped takes no more
+            done_with(1);
+            return;
+        }
         session::message m = base;
-        m.payload = to_bytes(line);
+        m.payload.assign(line.begin(), line.end());
         ++feed->outstanding;
         t.get().async_publish(
             std::move(m),
-            [feed, &t, &woken](std::error_code ec, const session::publish_completed& r) {
+            [feed, &t, &woken, done_with](std::error_code ec, const session::publish_completed& r) {
                 --feed->outstanding;
+                done_with(1);
                 if (ec && !feed->failed) {
                     feed->failed = true;
                     t.fail_operation("publish", ec, r.reason_string);
@@ -159,25 +178,60 @@ asio::awaitable<void> publish_lines(tool_client& t, wakeup& woken, const session
             });
     };
     auto& io = t.io();
-    // Hands `f` to the io_context unless the run is over (then the io_context may be gone).
-    const auto hand_over = [feed, &io](auto f) {
-        const std::lock_guard lock(feed->mutex);
+    // Hands `f` to the io_context unless the run is over (then the io_context may be gone),
+    // after waiting for room for `lines` more.
+    const auto hand_over = [feed, &io](auto f, std::size_t lines) {
+        std::unique_lock lock(feed->mutex);
+        if (feed->pending >= lines_ahead)
+            feed->room.wait(lock, [&] { return feed->closed || feed->pending <= lines_ahead / 2; });
         if (feed->closed) return false;
+        feed->pending += lines;
         asio::post(io, [feed, f = std::move(f)]() mutable {
             if (!feed->closed) f();
         });
         return true;
     };
     std::thread reader([hand_over, publish, &woken, feed] {
-        for (std::string line; std::getline(std::cin, line);) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            if (line.empty()) continue;
-            if (!hand_over([publish, line = std::move(line)] { publish(line); })) return;
+        std::vector<char> block(64 * 1024);
+        std::string text;  // what was read and not yet split: a partial last line
+        const auto send_lines = [&](bool last) {
+            // Complete lines (and at the end, what is left) without '\r' before '\n'.
+            auto lines = std::make_shared<std::vector<std::string>>();
+            std::size_t from = 0;
+            for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1) {
+                std::string_view line(text.data() + from, nl - from);
+                if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+                if (!line.empty()) lines->emplace_back(line);
+            }
+            text.erase(0, from);
+            if (last && !text.empty()) {
+                if (text.back() == '\r') text.pop_back();
+                if (!text.empty()) lines->push_back(std::move(text));
+                text.clear();
+            }
+            if (lines->empty()) return true;
+            const std::size_t n = lines->size();
+            return hand_over(
+                [publish, lines] {
+                    for (const std::string& line : *lines)
+                        publish(line);
+                },
+                n);
+        };
+        while (true) {
+            const ssize_t n = ::read(STDIN_FILENO, block.data(), block.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;  // end of input (or an error reading it: the same, here)
+            text.append(block.data(), std::size_t(n));
+            if (!send_lines(false)) return;
         }
-        hand_over([feed, &woken] {
-            feed->eof = true;
-            woken.notify();
-        });
+        if (!send_lines(true)) return;
+        hand_over(
+            [feed, &woken] {
+                feed->eof = true;
+                woken.notify();
+            },
+            0);
     });
     // Until stdin ends and every line is published, or the client stopped by itself.
     while ((!feed->eof || feed->outstanding > 0) && !(t.ended() && feed->outstanding == 0))
@@ -185,6 +239,7 @@ asio::awaitable<void> publish_lines(tool_client& t, wakeup& woken, const session
     {
         const std::lock_guard lock(feed->mutex);
         feed->closed = true;
+        feed->room.notify_all();
     }
     if (feed->eof)
         reader.join();
