@@ -19,7 +19,7 @@ client_core::client_core(asio::any_io_executor ex, client_options o)
       session_timer(strand),
       backoff_timer(strand),
       rate_timer(strand),
-      rng(std::random_device{}()),
+      rng{std::uint64_t(std::random_device{}()) << 32 | std::random_device{}()},
       drain_timer(strand) {
     if (const auto url = transport::parse_url(options.url, url_error)) {
         endpoint = url->endpoint;
@@ -175,7 +175,9 @@ asio::awaitable<bool> client_core::run_connection() {
     flush();
 
     bool reached = false;
-    std::array<std::uint8_t, 16 * 1024> buffer;
+    // Small while the connection is quiet (an idle client among ten thousand holds 1 KiB), and
+    // doubled, up to 64 KiB, each time a read fills it: a busy one reads many packets at once.
+    std::vector<std::uint8_t> buffer(1024);
     // Until the connection closes: by the peer, by an error, or by us once a DISCONNECT is
     // written (write_loop), or a newer generation took over.
     while (gen == generation) {
@@ -202,8 +204,10 @@ asio::awaitable<bool> client_core::run_connection() {
             break;
         }
         const bytes_view bytes(buffer.data(), n);
-        tap.bytes(transport::direction::received, bytes, std::chrono::system_clock::now());
+        if (!tap.empty())
+            tap.bytes(transport::direction::received, bytes, std::chrono::system_clock::now());
         session->receive(bytes, now());
+        if (n == buffer.size() && buffer.size() < 64 * 1024) buffer.resize(buffer.size() * 2);
         reached = reached || session->current_state() == session::state::connected;
         flush();
     }

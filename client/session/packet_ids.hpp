@@ -11,16 +11,17 @@ namespace mqtt::session {
 
 class packet_id_pool {
   public:
-    packet_id_pool() : used_(std::make_unique<std::bitset<65'536>>()) {}
+    packet_id_pool() = default;
     // The next free identifier after the last one handed out, or nullopt when all are in use.
     std::optional<std::uint16_t> acquire();
     void reserve(std::uint16_t id);  // mark an id restored from a store
     void release(std::uint16_t id);
-    bool in_use(std::uint16_t id) const { return id != 0 && (*used_)[id]; }
+    bool in_use(std::uint16_t id) const { return id != 0 && used_ && (*used_)[id]; }
     std::size_t in_use_count() const { return count_; }
     void clear();
 
   private:
+    std::bitset<65'536>& used();  // made on first use: 8 KiB an idle client never needs
     std::unique_ptr<std::bitset<65'536>> used_;
     std::uint16_t last_ = 0;
     std::size_t count_ = 0;
