@@ -291,10 +291,12 @@ void bench_run::pump(publisher& p) {
                 }
                 return;
             }
-            // No credit for idle time: at most the rate over any second.
-            p.next_slot =
-                std::max(p.next_slot, now) + std::chrono::duration_cast<clock::duration>(
-                                                 std::chrono::duration<double>(1.0 / plan_.rate));
+            // Slots on a fixed schedule, so a timer that wakes late does not lower the rate;
+            // but a publisher more than a slot behind (held up by the window) starts afresh
+            // rather than sending a burst to catch up.
+            const auto slot = std::chrono::duration_cast<clock::duration>(
+                std::chrono::duration<double>(1.0 / plan_.rate));
+            p.next_slot = now - p.next_slot > slot ? now + slot : p.next_slot + slot;
         }
         send_one(p);
     }
