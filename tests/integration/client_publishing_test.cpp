@@ -80,6 +80,43 @@ TEST_F(resilience_test, offline_queue_holds_up_to_its_limit_then_delivers_in_ord
     });
 }
 
+// ---- QoS 0 completes when written ----
+
+// A QoS 0 publish completes once its PUBLISH is written to the socket, not when the client takes
+// it: with the path stalled (the proxy reads nothing), 25 MiB of QoS 0 messages cannot all be
+// written into the kernel's buffers, so some stay uncompleted until the path moves again. A
+// publisher that waits for completions therefore keeps pace with the connection.
+TEST_F(resilience_test, qos0_publish_completes_once_written) {
+    tcp_proxy proxy(broker->plain_port);
+    run([&](asio::io_context& io) -> asio::awaitable<void> {
+        client c(io.get_executor(), resilient("resil-qos0-written", proxy.port()));
+        co_await c.async_connect(use_awaitable);
+        proxy.stall();
+        constexpr std::size_t count = 400;
+        session::message m;
+        m.topic = "resil/qos0-written";
+        m.payload.assign(64 * 1024, 'x');
+        std::size_t completed = 0, failed = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            c.async_publish(m, [&](std::error_code ec, const session::publish_completed&) {
+                ++completed;
+                if (ec) ++failed;
+            });
+        }
+        co_await sleep_for(500ms);
+        const std::size_t while_stalled = completed;
+        EXPECT_LT(while_stalled, count) << "every QoS 0 publish completed with the path stalled";
+        proxy.resume();
+        auto all = [&] { return completed == count; };
+        const bool done = co_await wait_until(all, 10s);
+        EXPECT_TRUE(done) << completed << " of " << count << " completed after the path resumed";
+        EXPECT_EQ(failed, 0u);
+        std::printf("[ resilience ] QoS 0: %zu of %zu 64 KiB publishes completed while stalled\n",
+                    while_stalled, count);
+        co_await c.async_disconnect(session::disconnect_options{}, use_awaitable);
+    });
+}
+
 // ---- publish rate ----
 
 TEST_F(resilience_test, publish_rate_spaces_the_publishes) {
