@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "client/client.hpp"
+#include "client/session/recycled_nodes.hpp"
 #include "transport/stream.hpp"
 
 namespace mqtt::client {
@@ -181,6 +182,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
     void disconnect_now();    // the DISCONNECT into the session's output
     void flush_disconnect();  // ... and out
     std::unordered_map<std::uint64_t, completion<client::publish_signature>> publishes;
+    session::recycled_nodes<decltype(publishes)> publish_nodes;  // no allocation per publish
     std::unordered_map<std::uint64_t, completion<client::subscribe_signature>> subscribes;
     std::unordered_map<std::uint64_t, completion<client::unsubscribe_signature>> unsubscribes;
     std::deque<session::message_received> inbound;

@@ -44,7 +44,7 @@ bool client_core::publish_now(session::message m, completion<client::publish_sig
         return false;
     }
     ++stats.messages_published;
-    publishes.emplace(r.ticket, std::move(h));
+    publish_nodes.emplace(publishes, r.ticket, std::move(h));
     flush();
     return true;
 }
@@ -133,7 +133,7 @@ void client_core::dispatch(session::event& e) {
         if (request_published(*p, ec)) return;
         if (auto it = publishes.find(p->ticket); it != publishes.end()) {
             auto h = std::move(it->second);
-            publishes.erase(it);
+            publish_nodes.erase(publishes, it);
             if (!ec && p->packet_id == 0 && stream) {
                 // QoS 0: done once written (core.hpp); its bytes are in the session's output,
                 // which goes to the write buffer after the events.

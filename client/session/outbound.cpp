@@ -115,8 +115,8 @@ void session::send_queued() {
         }
         entry.packet_id = *id;
         entry.stage = outbound_stage::awaiting_ack;
-        ticket_by_id_[*id] = entry.ticket;
-        auto [it, inserted] = inflight_.emplace(entry.ticket, std::move(entry));
+        id_nodes_.emplace(ticket_by_id_, *id, entry.ticket);
+        const auto it = inflight_nodes_.emplace(inflight_, entry.ticket, std::move(entry));
         store_outbound(it->second);
         send_publish(it->second, false);  // DUP 0 on the first send (MQTT-4.3.2-2, -4.3.3-2)
     }
@@ -148,9 +148,9 @@ void session::complete(std::map<std::uint64_t, outbound>::iterator it, reason_co
     emit(publish_completed{entry.ticket, entry.packet_id, rc, detail::owned(props.reason_string),
                            detail::owned_pairs(props.user_properties)});
     ids_.release(entry.packet_id);
-    ticket_by_id_.erase(entry.packet_id);
+    id_nodes_.erase(ticket_by_id_, entry.packet_id);
     if (store_) store_->erase_outbound(entry.ticket);
-    inflight_.erase(it);
+    inflight_nodes_.erase(inflight_, it);
     send_queued();  // the freed quota goes to the next waiting message
 }
 

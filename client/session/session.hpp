@@ -40,6 +40,7 @@
 #include "client/session/errors.hpp"
 #include "client/session/events.hpp"
 #include "client/session/packet_ids.hpp"
+#include "client/session/recycled_nodes.hpp"
 #include "client/session/store.hpp"
 #include "client/session/timers.hpp"
 #include "client/session/topic_alias.hpp"
@@ -223,6 +224,9 @@ class session {
     std::deque<outbound> queue_;                  // QoS 1/2 waiting to be sent, in order
     std::map<std::uint64_t, outbound> inflight_;  // by ticket = original send order
     std::unordered_map<std::uint16_t, std::uint64_t> ticket_by_id_;
+    // Their nodes, used again (recycled_nodes.hpp): no allocation per message.
+    recycled_nodes<std::map<std::uint64_t, outbound>> inflight_nodes_;
+    recycled_nodes<std::unordered_map<std::uint16_t, std::uint64_t>> id_nodes_;
     std::unordered_map<std::uint16_t, pending_request> requests_;
     std::set<std::uint16_t> inbound_qos2_;  // PUBREC sent, PUBREL not yet received
 
