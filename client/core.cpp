@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -12,9 +13,19 @@
 
 namespace mqtt::client {
 
+namespace {
+
+asio::any_io_executor make_client_strand(const asio::any_io_executor& ex) {
+    if (const auto* io = ex.target<asio::io_context::executor_type>())
+        return asio::make_strand(*io);
+    return asio::make_strand(ex);
+}
+
+}  // namespace
+
 client_core::client_core(asio::any_io_executor ex, client_options o)
     : executor(ex),
-      strand(asio::make_strand(ex)),
+      strand(make_client_strand(ex)),
       options(std::move(o)),
       session_timer(strand),
       backoff_timer(strand),

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "client/client.hpp"
+#include "client/session/fifo.hpp"
 #include "client/session/recycled_nodes.hpp"
 #include "transport/stream.hpp"
 
@@ -54,7 +55,12 @@ class client_core : public std::enable_shared_from_this<client_core> {
     client_core(asio::any_io_executor executor, client_options options);
 
     asio::any_io_executor executor;  // the user's; completions default to it
-    asio::strand<asio::any_io_executor> strand;
+    // A strand over the user's executor. Over an io_context's executor it is a
+    // strand<io_context::executor_type>, small enough (24 bytes) for any_io_executor to hold in
+    // place: a strand<any_io_executor> is not, and Asio then allocated a copy of it for every
+    // read, write and timer wait (the work each operation tracks), a dozen allocations per
+    // message.
+    asio::any_io_executor strand;
     client_options options;
     transport::endpoint endpoint;
     std::string url_error;  // set when options.url is not understood
@@ -143,7 +149,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
         completion<client::publish_signature> handler;
         session::publish_completed done;
     };
-    std::deque<written_waiter> written_waiters;
+    session::fifo<written_waiter> written_waiters;
     void release_written();                 // those whose bytes are out
     void fail_written(std::error_code ec);  // the connection ended first
     // Armed for the session's next deadline, or earlier: a deadline that moves later (the

@@ -39,6 +39,7 @@
 #include "client/session/authenticator.hpp"
 #include "client/session/errors.hpp"
 #include "client/session/events.hpp"
+#include "client/session/fifo.hpp"
 #include "client/session/packet_ids.hpp"
 #include "client/session/recycled_nodes.hpp"
 #include "client/session/store.hpp"
@@ -221,7 +222,7 @@ class session {
     inbound_aliases in_aliases_;
 
     std::uint64_t next_ticket_ = 1;
-    std::deque<outbound> queue_;                  // QoS 1/2 waiting to be sent, in order
+    fifo<outbound> queue_;                        // QoS 1/2 waiting to be sent, in order
     std::map<std::uint64_t, outbound> inflight_;  // by ticket = original send order
     std::unordered_map<std::uint16_t, std::uint64_t> ticket_by_id_;
     // Their nodes, used again (recycled_nodes.hpp): no allocation per message.
@@ -231,7 +232,7 @@ class session {
     std::set<std::uint16_t> inbound_qos2_;  // PUBREC sent, PUBREL not yet received
 
     byte_vector output_;
-    std::deque<event> events_;
+    fifo<event> events_;
 };
 
 }  // namespace mqtt::session
