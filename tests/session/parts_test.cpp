@@ -1,5 +1,5 @@
 // Unit tests of the session's small parts: packet_id_pool, outbound_aliases, inbound_aliases,
-// timer_table, memory_store.
+// timer_table, memory_store, fifo, recycled_nodes.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +9,12 @@
 #include <string>
 #include <vector>
 
+#include <map>
+#include <unordered_map>
+
+#include "client/session/fifo.hpp"
 #include "client/session/packet_ids.hpp"
+#include "client/session/recycled_nodes.hpp"
 #include "client/session/store.hpp"
 #include "client/session/timers.hpp"
 #include "client/session/topic_alias.hpp"
@@ -18,6 +23,18 @@ namespace mqtt::session::test {
 namespace {
 
 // ---- packet_id_pool (spec 2.2.1) ----
+
+// An idle pool holds no bitset yet, and answers as an empty one (release and in_use included).
+TEST(parts_packet_id_pool, empty_before_first_use) {
+    packet_id_pool pool;
+    EXPECT_FALSE(pool.in_use(1));
+    pool.release(1);  // not in use: nothing happens
+    pool.clear();
+    EXPECT_EQ(pool.in_use_count(), 0u);
+    pool.reserve(9);
+    EXPECT_TRUE(pool.in_use(9));
+    EXPECT_EQ(pool.acquire(), 1);
+}
 
 TEST(parts_packet_id_pool, hands_out_1_to_65535_in_order) {
     packet_id_pool pool;
@@ -361,6 +378,73 @@ TEST(parts_memory_store, usable_as_session_store) {
     ASSERT_EQ(snap.outbound.size(), 1u);
     EXPECT_EQ(snap.outbound[0].message.topic, "t/3");
     EXPECT_EQ(snap.inbound_qos2, (std::vector<std::uint16_t>{8}));
+}
+
+// ---- fifo ----
+
+// First in, first out, across the compaction that keeps its vector from growing while it is
+// filled and drained over and over.
+TEST(parts_fifo, order_kept_across_compaction) {
+    fifo<std::string> q;
+    EXPECT_TRUE(q.empty());
+    std::size_t next_in = 0, next_out = 0;
+    for (int round = 0; round < 50; ++round) {
+        for (int i = 0; i < 37; ++i)
+            q.push_back(std::to_string(next_in++));
+        for (int i = 0; i < 30; ++i) {
+            ASSERT_EQ(q.front(), std::to_string(next_out++));
+            q.pop_front();
+        }
+        ASSERT_EQ(q.size(), next_in - next_out);
+        ASSERT_EQ(q.back(), std::to_string(next_in - 1));
+    }
+    std::size_t seen = 0;
+    for (const std::string& s : q)
+        EXPECT_EQ(s, std::to_string(next_out + seen++));
+    EXPECT_EQ(seen, q.size());
+    while (!q.empty()) {
+        ASSERT_EQ(q.front(), std::to_string(next_out++));
+        q.pop_front();
+    }
+    EXPECT_EQ(next_out, next_in);
+    q.push_back("again");
+    q.clear();
+    EXPECT_TRUE(q.empty());
+}
+
+// ---- recycled_nodes ----
+
+// Erased nodes come back for later inserts, with their old value gone; the maps behave as maps.
+TEST(parts_recycled_nodes, map_and_unordered_map) {
+    std::map<std::uint64_t, std::string> ordered;
+    recycled_nodes<std::map<std::uint64_t, std::string>> ordered_nodes(2);
+    for (std::uint64_t k = 1; k <= 4; ++k)
+        ordered_nodes.emplace(ordered, k, "v" + std::to_string(k));
+    ordered_nodes.erase(ordered, ordered.find(2));
+    ordered_nodes.erase(ordered, std::uint64_t{3});
+    ordered_nodes.erase(ordered, std::uint64_t{4});   // beyond `keep`: freed
+    ordered_nodes.erase(ordered, std::uint64_t{99});  // not there: nothing happens
+    EXPECT_EQ(ordered.size(), 1u);
+    const auto it = ordered_nodes.emplace(ordered, 7, std::string("seven"));
+    EXPECT_EQ(it->first, 7u);
+    EXPECT_EQ(it->second, "seven");
+    ordered_nodes.emplace(ordered, 5, std::string("five"));
+    ordered_nodes.emplace(ordered, 6, std::string("six"));  // a new node: the kept ones are used
+    std::vector<std::uint64_t> keys;
+    for (const auto& [k, v] : ordered)
+        keys.push_back(k);
+    EXPECT_EQ(keys, (std::vector<std::uint64_t>{1, 5, 6, 7}));
+    EXPECT_EQ(ordered.at(5), "five");
+    EXPECT_EQ(ordered_nodes.emplace(ordered, 5, std::string("other"))->second, "five");
+
+    std::unordered_map<std::uint16_t, std::uint64_t> ids;
+    recycled_nodes<std::unordered_map<std::uint16_t, std::uint64_t>> id_nodes;
+    for (std::uint16_t round = 0; round < 1000; ++round) {
+        id_nodes.emplace(ids, std::uint16_t(round % 7 + 1), round);
+        ASSERT_EQ(ids.at(std::uint16_t(round % 7 + 1)), round);
+        id_nodes.erase(ids, std::uint16_t(round % 7 + 1));
+        ASSERT_TRUE(ids.empty());
+    }
 }
 
 }  // namespace
