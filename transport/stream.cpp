@@ -1,5 +1,7 @@
 #include "transport/stream.hpp"
 
+#include <array>
+
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -51,16 +53,28 @@ void stream::close() {
 asio::awaitable<connect_result> stream::connect(const connect_options& o) {
     const endpoint& ep = o.endpoint;
     std::error_code ec;
-    asio::ip::tcp::resolver resolver(executor_);
     // (No temporaries with destructors inside a co_await expression: GCC 12 destroys them twice.)
     const std::string port = std::to_string(ep.port);
-    const auto addresses = co_await resolver.async_resolve(ep.host, port, use_ec(ec));
-    if (ec) co_return connect_result{ec, "cannot resolve \"" + ep.host + "\": " + ec.message()};
+    // An address needs no resolving; only a name goes to the resolver, whose asynchronous form
+    // runs a thread of its own that the process then keeps for nothing.
+    std::error_code host_not_ip;
+    const asio::ip::address literal = asio::ip::make_address(ep.host, host_not_ip);
+    const std::array<asio::ip::tcp::endpoint, 1> literal_endpoint{
+        asio::ip::tcp::endpoint(host_not_ip ? asio::ip::address() : literal, ep.port)};
+    asio::ip::tcp::resolver::results_type addresses;
+    if (host_not_ip) {
+        asio::ip::tcp::resolver resolver(executor_);
+        addresses = co_await resolver.async_resolve(ep.host, port, use_ec(ec));
+        if (ec) co_return connect_result{ec, "cannot resolve \"" + ep.host + "\": " + ec.message()};
+    }
 
     deadline timeout(executor_, o.connect_timeout, socket_);
     // Every resolved address in turn, IPv6 and IPv4 alike.
-    const asio::ip::tcp::endpoint chosen =
-        co_await asio::async_connect(socket_, addresses, use_ec(ec));
+    asio::ip::tcp::endpoint chosen;
+    if (host_not_ip)
+        chosen = co_await asio::async_connect(socket_, addresses, use_ec(ec));
+    else
+        chosen = co_await asio::async_connect(socket_, literal_endpoint, use_ec(ec));
     if (*timeout.fired) ec = asio::error::timed_out;
     if (ec) {
         co_return connect_result{

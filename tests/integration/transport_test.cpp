@@ -33,13 +33,19 @@ class transport_test : public ::testing::Test {
         std::optional<connack> ack;  // the broker's answer to a CONNECT, if one came
         std::string error;
         std::vector<std::pair<direction, packet_type>> tapped;
+        std::size_t threads_before = 0, threads_connected = 0;  // this process's
     };
+    static std::size_t thread_count() {
+        const std::filesystem::directory_iterator tasks("/proc/self/task");
+        return std::size_t(std::distance(begin(tasks), end(tasks)));
+    }
 
     // Connects, sends a CONNECT (client id "transport-test"), reads the CONNACK.
     outcome exchange(connect_options o, std::optional<std::string> username = std::nullopt,
                      std::optional<std::string> password = std::nullopt) {
         asio::io_context io;
         outcome out;
+        out.threads_before = thread_count();
         auto tap = std::make_shared<packet_tap>();
         tap->add([&out](const tapped_packet& p) {
             out.tapped.emplace_back(p.dir, packet_type(p.bytes[0] >> 4));
@@ -49,6 +55,7 @@ class transport_test : public ::testing::Test {
             [&]() -> asio::awaitable<void> {
                 stream s(io.get_executor());
                 out.connected = co_await s.connect(o);
+                out.threads_connected = thread_count();
                 if (!out.connected) co_return;
                 connect c;
                 c.client_id = "transport-test";
@@ -106,6 +113,9 @@ TEST_F(transport_test, plain_tcp_connect_and_connack) {
     ASSERT_TRUE(r.connected) << r.connected.message;
     ASSERT_TRUE(r.ack.has_value()) << r.error;
     EXPECT_EQ(r.ack->reason, reason_code::success);
+    // An address is not resolved: no resolver thread starts (Asio's asynchronous resolver runs
+    // one), so a client of 127.0.0.1 runs on its own thread alone.
+    EXPECT_EQ(r.threads_connected, r.threads_before);
 }
 
 TEST_F(transport_test, name_resolution_tries_every_address) {
