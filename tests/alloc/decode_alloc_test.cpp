@@ -1,129 +1,34 @@
-// Decoding allocates nothing: the global operator new/delete are replaced by counting versions, and
-// the tests count heap allocations made while decode(), list iteration, framer.feed() (once its
-// buffer has grown) and encode() into a caller buffer run. A separate binary, because replacing
-// operator new affects the whole program.
+// Decoding allocates nothing: the global operator new/delete are replaced by counting versions
+// (tools/bench/alloc_count.cpp), and the tests count heap allocations made while decode(), list
+// iteration, framer.feed() (once its buffer has grown) and encode() into a caller buffer run. A
+// separate binary, because replacing operator new affects the whole program.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "protocol/codec.hpp"
 #include "protocol/framer.hpp"
-
-// The replacements below pair malloc with free on purpose; GCC, seeing operator new inlined as
-// malloc, would call that a mismatch.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "tools/bench/alloc_count.hpp"
 
 namespace {
 
-std::atomic<bool> counting{false};
-std::atomic<std::size_t> allocations{0};
-
-void* allocate(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
-    return std::malloc(n == 0 ? 1 : n);
-}
-
-void* allocate_aligned(std::size_t n, std::align_val_t al) {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
-    const auto a = static_cast<std::size_t>(al);
-    const std::size_t size = (n == 0 ? a : (n + a - 1) / a * a);  // a multiple of the alignment
-    return std::aligned_alloc(a, size);
-}
-
-// Counts the allocations made between construction and count().
+// Counts the allocations made between construction and count() (the global allocation functions
+// are replaced by counting ones: tools/bench/alloc_count.cpp).
 class allocation_counter {
   public:
-    allocation_counter() {
-        allocations = 0;
-        counting = true;
-    }
-    ~allocation_counter() { counting = false; }
-    std::size_t count() {
-        counting = false;
-        return allocations;
-    }
+    std::size_t count() const { return std::size_t(mqtt::bench::allocation_count() - start_); }
+
+  private:
+    std::uint64_t start_ = mqtt::bench::allocation_count();
 };
 
 }  // namespace
-
-// ---- Replacements of every global allocation function (C++17 set, [new.delete]) ----
-
-void* operator new(std::size_t n) {
-    if (void* p = allocate(n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    if (void* p = allocate(n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    return allocate(n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-    return allocate(n);
-}
-void* operator new(std::size_t n, std::align_val_t al) {
-    if (void* p = allocate_aligned(n, al)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t al) {
-    if (void* p = allocate_aligned(n, al)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t al, const std::nothrow_t&) noexcept {
-    return allocate_aligned(n, al);
-}
-void* operator new[](std::size_t n, std::align_val_t al, const std::nothrow_t&) noexcept {
-    return allocate_aligned(n, al);
-}
-
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
 
 namespace mqtt {
 namespace {

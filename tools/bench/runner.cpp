@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "tools/bench/alloc_count.hpp"
 #include "tools/bench/stamp.hpp"
 #include "tools/common/pcap_writer.hpp"
 #include "tools/common/trace.hpp"
@@ -451,7 +452,7 @@ asio::awaitable<void> bench_run::messages() {
     }
     const std::uint64_t allocations = allocation_count() - allocations_at_start_;
     stopping_ = true;
-    if (s_.sent + s_.received > 0 && allocations_at_start_ > 0)
+    if (s_.sent + s_.received > 0)
         s_.allocations_per_message = double(allocations) / double(std::max(s_.sent, s_.received));
     if (any_event_) s_.elapsed_s = seconds_between(first_send_, last_event_);
     s_.window = window_;

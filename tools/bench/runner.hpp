@@ -38,7 +38,4 @@ struct run_result {
 run_result run_bench(const bench_plan& plan, bool live,
                      const std::function<void(const std::string&)>& progress);
 
-// How many allocations this process has made (tools/bench/alloc_count.cpp counts them).
-std::uint64_t allocation_count();
-
 }  // namespace mqtt::bench
