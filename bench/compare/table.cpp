@@ -95,14 +95,6 @@ std::string aligned(const std::vector<std::vector<std::string>>& lines) {
 
 }  // namespace
 
-std::string thousands(double v, int decimals) {
-    std::string s = fmt::format("{:.{}f}", v, decimals);
-    const std::size_t sign = s[0] == '-' ? 1 : 0;
-    for (std::size_t i = std::min(s.find('.'), s.size()); i > sign + 3; i -= 3)
-        s.insert(i - 3, ",");
-    return s;
-}
-
 double median(std::vector<double> values) {
     if (values.empty()) return NAN;
     std::sort(values.begin(), values.end());

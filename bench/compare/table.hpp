@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/bench/summary.hpp"  // thousands()
+
 namespace mqtt::bench::compare {
 
 // One run of one program (or of a publisher and its subscriber) in one round.
@@ -54,9 +56,6 @@ struct section {
 };
 
 double median(std::vector<double> values);  // NaN when empty
-
-// 412310.4 -> "412,310"; with 2 decimals 0.512 -> "0.51".
-std::string thousands(double v, int decimals = 0);
 
 // The per-round values of a ratio (rounds where both runs have the figure).
 std::vector<double> ratio_values(const ratio& r, const row& numerator, const row& denominator);

@@ -38,17 +38,6 @@ double seconds_between(clock::time_point a, clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
 
-std::string thousands(double v) {
-    std::string digits = fmt::format("{:.0f}", v);
-    std::string out;
-    const std::size_t start = digits.starts_with('-') ? 1 : 0;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > start && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
 struct bench_client {
     std::unique_ptr<client::client> c;
     std::string name;  // pub3, sub0, conn12

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mqtt::bench {
@@ -25,6 +26,14 @@ std::uint64_t current_rss_kib() {
     std::fclose(f);
     if (n != 2) return 0;
     return std::uint64_t(resident) * std::uint64_t(sysconf(_SC_PAGESIZE)) / 1024;
+}
+
+std::string thousands(double v, int decimals) {
+    std::string s = fmt::format("{:.{}f}", v, decimals);
+    const std::size_t sign = s[0] == '-' ? 1 : 0;
+    for (std::size_t i = std::min(s.find('.'), s.size()); i > sign + 3; i -= 3)
+        s.insert(i - 3, ",");
+    return s;
 }
 
 double messages_per_second(const summary& s) {

@@ -52,6 +52,9 @@ struct summary {
     std::string note;  // a skipped part or a limit met, in words
 };
 
+// 412310.4 -> "412,310"; with 2 decimals 0.512 -> "0.51" (progress lines, bench-compare's table).
+std::string thousands(double v, int decimals = 0);
+
 double messages_per_second(const summary& s);   // of what was received, else what was sent
 double megabytes_per_second(const summary& s);  // payload bytes, 10^6
 double cpu_per_100k(const summary& s);          // user+system CPU seconds per 100,000 messages
