@@ -3,8 +3,6 @@
 // in `inflight_` until PUBACK, or PUBREC then PUBCOMP. Tickets are taken in accept order and
 // publishes leave the queue in that order, so ticket order is send order, which is the order of a
 // resend (MQTT-4.6.0-1).
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "client/session/convert.hpp"
@@ -14,8 +12,7 @@
 namespace mqtt::session {
 
 std::size_t session::send_quota() const {
-    std::size_t window = limits_.receive_maximum;  // the server's (MQTT-3.3.4-7)
-    if (options_.max_inflight != 0) window = std::min<std::size_t>(window, options_.max_inflight);
+    const std::size_t window = outbound_window(options_.max_inflight, limits_.receive_maximum);
     return inflight_.size() < window ? window - inflight_.size() : 0;
 }
 

@@ -83,6 +83,12 @@ struct connect_options {
     std::uint16_t max_inflight = default_max_inflight;
 };
 
+// The QoS 1/2 PUBLISHes a client keeps in flight at most: its own max_inflight (0: none of its
+// own), never more than the server's Receive Maximum (MQTT-3.3.4-7).
+inline std::uint16_t outbound_window(std::uint16_t max_inflight, std::uint16_t receive_maximum) {
+    return max_inflight != 0 && max_inflight < receive_maximum ? max_inflight : receive_maximum;
+}
+
 // One entry of a SUBSCRIBE (spec 3.8.3.1).
 struct subscription_request {
     std::string topic_filter;

@@ -179,11 +179,9 @@ asio::awaitable<bool> bench_run::connect_all(const std::vector<bench_client*>& c
             } else {
                 b->up = true;
                 ++s_.connections;
-                if (window_ == 0) {
-                    const std::uint16_t own = plan_.client.options.mqtt.max_inflight;
-                    window_ = own ? std::min<std::uint64_t>(own, ack.limits.receive_maximum)
-                                  : ack.limits.receive_maximum;
-                }
+                if (window_ == 0)
+                    window_ = session::outbound_window(plan_.client.options.mqtt.max_inflight,
+                                                       ack.limits.receive_maximum);
             }
             connected_.notify();
         });
