@@ -34,6 +34,11 @@ using namespace std::chrono_literals;
 // broker busy, few enough not to overflow its listen backlog.
 constexpr std::uint64_t connects_at_once = 100;
 
+// Seconds given as a number (a flag's value) as the clock's duration.
+clock::duration seconds(double s) {
+    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(s));
+}
+
 double seconds_between(clock::time_point a, clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
@@ -91,6 +96,7 @@ class bench_run {
     bool all_received() const;
     std::uint64_t unique_received() const;
     progress_counters counters() const;
+    std::uint64_t in_flight() const;  // publishes handed to the clients, not yet completed
     void fail(std::string text) {
         if (failure_.empty()) failure_ = std::move(text);
         finished_.notify();
@@ -119,7 +125,6 @@ class bench_run {
     bool publishing_ = false;  // between the first PUBLISH and -n / --duration
     bool duration_over_ = false;
     std::uint64_t publishers_done_ = 0;
-    std::uint64_t in_flight_ = 0;
     std::uint64_t connects_active_ = 0;
     std::uint64_t foreign_ = 0;  // messages without our stamp (sub on a busy topic)
     clock::time_point start_ = clock::now();
@@ -128,6 +133,7 @@ class bench_run {
     clock::time_point last_progress_ = clock::now();
     std::uint64_t allocations_at_start_ = 0;
     std::uint64_t window_ = 0;
+    const clock::duration rate_slot_ = seconds(plan_.rate > 0 ? 1.0 / plan_.rate : 0.0);  // -r
 };
 
 void bench_run::make_client(bench_client& b) {
@@ -153,10 +159,8 @@ void bench_run::make_client(bench_client& b) {
 
 asio::awaitable<bool> bench_run::connect_all(const std::vector<bench_client*>& clients) {
     asio::steady_timer pace(io_);
-    const auto slot = plan_.connect_rate > 0
-                          ? std::chrono::duration_cast<clock::duration>(
-                                std::chrono::duration<double>(1.0 / plan_.connect_rate))
-                          : clock::duration::zero();
+    const clock::duration slot =
+        plan_.connect_rate > 0 ? seconds(1.0 / plan_.connect_rate) : clock::duration::zero();
     clock::time_point next = clock::now();
     for (bench_client* b : clients) {
         if (stopping_) break;
@@ -242,11 +246,9 @@ void bench_run::send_one(publisher& p) {
     session::message m = p.prototype;
     write_stamp(m.payload, {std::uint32_t(p.index), p.next_sequence++, monotonic_ns()});
     ++p.outstanding;
-    ++in_flight_;
     p.c->async_publish(
         std::move(m), [this, &p](std::error_code ec, const session::publish_completed&) {
             --p.outstanding;
-            --in_flight_;
             if (ec) {
                 ++s_.errors;
                 if (!stopping_)
@@ -282,9 +284,8 @@ void bench_run::pump(publisher& p) {
             // Slots on a fixed schedule, so a timer that wakes late does not lower the rate;
             // but a publisher more than a slot behind (held up by the window) starts afresh
             // rather than sending a burst to catch up.
-            const auto slot = std::chrono::duration_cast<clock::duration>(
-                std::chrono::duration<double>(1.0 / plan_.rate));
-            p.next_slot = now - p.next_slot > slot ? now + slot : p.next_slot + slot;
+            p.next_slot =
+                now - p.next_slot > rate_slot_ ? now + rate_slot_ : p.next_slot + rate_slot_;
         }
         send_one(p);
     }
@@ -333,11 +334,18 @@ void bench_run::check_finished() {
     if (publishers_done_ == publishers_.size() && all_received()) finished_.notify();
 }
 
+std::uint64_t bench_run::in_flight() const {
+    std::uint64_t n = 0;
+    for (const auto& p : publishers_)
+        n += p->outstanding;
+    return n;
+}
+
 progress_counters bench_run::counters() const {
     return {seconds_between(start_, clock::now()),
             s_.sent,
             s_.received,
-            in_flight_,
+            in_flight(),
             s_.errors,
             s_.connections};
 }
@@ -349,8 +357,7 @@ asio::awaitable<void> bench_run::ticker() {
     progress_counters before = counters();
     std::uint64_t last_count = 0;
     while (!stopping_) {
-        t.expires_after(std::chrono::duration_cast<clock::duration>(
-            std::chrono::duration<double>(std::min(every, 1.0))));
+        t.expires_after(seconds(std::min(every, 1.0)));
         std::error_code ec;
         co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopping_) break;
@@ -418,8 +425,7 @@ asio::awaitable<void> bench_run::messages() {
         allocations_at_start_ = allocation_count();
         first_send_ = clock::now();
         if (plan_.duration > 0) {
-            duration.expires_after(std::chrono::duration_cast<clock::duration>(
-                std::chrono::duration<double>(plan_.duration)));
+            duration.expires_after(seconds(plan_.duration));
             duration.async_wait([this](std::error_code ec) {
                 if (ec) return;
                 duration_over_ = true;
@@ -467,8 +473,7 @@ asio::awaitable<void> bench_run::connections() {
             double(after > before ? after - before : 0) / double(plan_.connections);
         if (plan_.hold > 0) {
             asio::steady_timer hold(io_);
-            hold.expires_after(std::chrono::duration_cast<clock::duration>(
-                std::chrono::duration<double>(plan_.hold)));
+            hold.expires_after(seconds(plan_.hold));
             hold.async_wait([this](std::error_code ec) {
                 if (!ec) finished_.notify();
             });
