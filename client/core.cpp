@@ -215,8 +215,7 @@ asio::awaitable<bool> client_core::run_connection() {
             break;
         }
         const bytes_view bytes(buffer.data(), n);
-        if (!tap.empty())
-            tap.bytes(transport::direction::received, bytes, std::chrono::system_clock::now());
+        tap.bytes(transport::direction::received, bytes);
         session->receive(bytes, now());
         if (n == buffer.size() && buffer.size() < 64 * 1024) buffer.resize(buffer.size() * 2);
         reached = reached || session->current_state() == session::state::connected;
@@ -266,7 +265,7 @@ void client_core::send_output() {
         session->clear_output();
         return;
     }
-    if (!tap.empty()) tap.bytes(transport::direction::sent, out, std::chrono::system_clock::now());
+    tap.bytes(transport::direction::sent, out);
     write_pending.insert(write_pending.end(), out.begin(), out.end());
     bytes_queued += out.size();
     session->clear_output();

@@ -46,8 +46,12 @@ class packet_tap {
         connection_observers_.push_back(std::move(observer));
     }
     bool empty() const { return observers_.empty() && connection_observers_.empty(); }
-    // Bytes as they cross the connection, in order, for one direction.
+    // Bytes as they cross the connection, in order, for one direction: at `time`, or (the
+    // second form) now, the clock read only when someone observes the packets.
     void bytes(direction d, bytes_view data, std::chrono::system_clock::time_point time);
+    void bytes(direction d, bytes_view data) {
+        if (!observers_.empty()) bytes(d, data, std::chrono::system_clock::now());
+    }
     void reset();                            // a new connection: drops partial packets
     void opened(const connection_event& e);  // resets, then tells the connection observers
     void closed(std::chrono::system_clock::time_point time);
