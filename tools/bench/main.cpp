@@ -29,8 +29,8 @@ int run(const bench_settings& s, bench_mode mode) {
         std::cerr << "mqtt-bench: " << *problem << "\n";
         return tools::exit_failed;
     }
-    const bool live =
-        isatty(STDERR_FILENO) && plan.interval <= 0 && plan.client.trace == tools::trace_mode::off;
+    const bool live = isatty(STDERR_FILENO) && plan.run.interval <= 0 &&
+                      plan.client.trace == tools::trace_mode::off;
     const std::function<void(const std::string&)> progress = [live](const std::string& line) {
         if (live)
             std::cerr << "\r\x1b[K" << line << std::flush;
@@ -46,7 +46,7 @@ int run(const bench_settings& s, bench_mode mode) {
                                  f.duplicated, f.qos == 0 ? " (QoS 0 may lose messages)" : "");
     }
     const bool nothing_ran = f.sent + f.received + f.connections == 0 && !r.failure.empty();
-    if (plan.json) {
+    if (plan.run.json) {
         nlohmann::json j = to_json(f);
         if (!r.failure.empty()) j["error"] = r.failure;
         std::cout << j.dump() << "\n";

@@ -76,19 +76,19 @@ void add_bench_flags(CLI::App& app, bench_settings& s, bench_mode mode) {
     app.add_option("-c,--clients", s.clients, clients_help)
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}))
         ->group("Workload");
-    app.add_option("--connect-rate", s.connect_rate,
+    app.add_option("--connect-rate", s.run.connect_rate,
                    "Connections started per second (default: as fast as they complete, 100 at "
                    "a time)")
         ->check(tools::non_negative_number(1e6))
         ->group("Workload");
-    app.add_option("--interval", s.interval,
+    app.add_option("--interval", s.run.interval,
                    "Print a progress line every S seconds (default: a live line on a terminal, "
                    "none otherwise)")
         ->check(tools::non_negative_number(tools::max_seconds))
         ->group("Output");
-    app.add_flag("--json", s.json, "Print the summary as one JSON object")->group("Output");
+    app.add_flag("--json", s.run.json, "Print the summary as one JSON object")->group("Output");
     if (mode == bench_mode::conn) {
-        app.add_option("--hold", s.hold,
+        app.add_option("--hold", s.run.hold,
                        "Keep the connections open S seconds before leaving (default 0)")
             ->check(tools::non_negative_number(tools::max_seconds))
             ->group("Workload");
@@ -106,7 +106,7 @@ void add_bench_flags(CLI::App& app, bench_settings& s, bench_mode mode) {
                        : "Messages per publisher (default 100000, unless --duration)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
         ->group("Workload");
-    app.add_option("--duration", s.duration, "Publish (or receive) for S seconds instead of -n")
+    app.add_option("--duration", s.run.duration, "Publish (or receive) for S seconds instead of -n")
         ->check(tools::positive_number(tools::max_seconds))
         ->group("Workload");
     app.add_option("-q,--qos", s.qos, "QoS 0, 1 or 2 (default 0)")->group("Workload");
@@ -117,15 +117,16 @@ void add_bench_flags(CLI::App& app, bench_settings& s, bench_mode mode) {
         ->group("Workload");
     app.add_option("--shared", s.shared, "Subscribers share one subscription: $share/GROUP/filter")
         ->group("Workload");
-    app.add_option("--timeout", s.timeout,
+    app.add_option("--timeout", s.run.timeout,
                    "Give up after S seconds with no message in or out (default 10)")
         ->check(tools::positive_number(tools::max_seconds))
         ->group("Workload");
     if (mode == bench_mode::sub) return;
-    app.add_option("-r,--rate", s.rate, "Messages per second per publisher (default: unlimited)")
+    app.add_option("-r,--rate", s.run.rate,
+                   "Messages per second per publisher (default: unlimited)")
         ->check(tools::non_negative_number(1e9))
         ->group("Workload");
-    app.add_option("-s,--size", s.size,
+    app.add_option("-s,--size", s.run.size,
                    fmt::format("Payload bytes, at least {} for the stamp (default 64)", stamp_size))
         ->check(CLI::Range(std::uint64_t{stamp_size}, std::uint64_t{256} << 20))
         ->group("Workload");
@@ -139,22 +140,15 @@ bench_plan make_plan(const bench_settings& s, bench_mode mode) {
     p.id_prefix = s.connection.client_id_prefix.empty() ? fmt::format("mqtt-bench-{}-", ::getpid())
                                                         : s.connection.client_id_prefix;
     p.qos = tools::parse_qos(s.qos, "-q");
-    p.size = s.size;
-    p.rate = s.rate;
-    p.connect_rate = s.connect_rate;
-    p.interval = s.interval;
-    p.json = s.json;
-    p.timeout = s.timeout;
-    p.hold = s.hold;
-    p.duration = s.duration;
-    if (s.duration > 0 && s.count)
+    p.run = s.run;
+    if (s.run.duration > 0 && s.count)
         throw usage_error("-n and --duration: give one (messages, or seconds)");
     if (mode == bench_mode::conn) {
         p.connections = s.clients;
         return p;
     }
     p.count = s.count;
-    if (!p.count && s.duration <= 0 && mode != bench_mode::sub) p.count = 100'000;
+    if (!p.count && s.run.duration <= 0 && mode != bench_mode::sub) p.count = 100'000;
     p.publishers = mode == bench_mode::sub ? 0 : s.clients;
     p.subscribers = mode == bench_mode::pub      ? 0
                     : mode == bench_mode::pubsub ? s.subscribers

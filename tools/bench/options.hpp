@@ -15,23 +15,28 @@ namespace mqtt::bench {
 enum class bench_mode : std::uint8_t { pub, sub, pubsub, conn };
 const char* to_string(bench_mode m);
 
+// The flags the plan takes as they are (checked by their CLI11 validators).
+struct run_settings {
+    double duration = 0;      // --duration seconds instead of -n
+    double rate = 0;          // -r: per publisher, msg/s; 0: unlimited
+    std::uint64_t size = 64;  // -s: payload bytes
+    double connect_rate = 0;  // --connect-rate: connections per second; 0: unlimited
+    double interval = 0;      // --interval: progress lines every S seconds
+    bool json = false;        // --json
+    double timeout = 10;      // --timeout: seconds without progress before giving up
+    double hold = 0;          // conn --hold: seconds to keep the connections open
+};
+
 // The flags as given.
 struct bench_settings {
     tools::common_settings connection;
     std::uint64_t clients = 1;           // -c: publishers (pub, pubsub), subscribers (sub), conn
     std::uint64_t subscribers = 1;       // -S: subscribers of pubsub
     std::optional<std::uint64_t> count;  // -n: messages per publisher (sub: in all)
-    double duration = 0;                 // --duration seconds instead of -n
-    double rate = 0;                     // -r: per publisher, msg/s; 0: unlimited
     int qos = 0;                         // -q
-    std::uint64_t size = 64;             // -s: payload bytes
     std::string topic;                   // -t: topic pattern (%i: client index)
     std::string shared;                  // --shared GROUP: $share/GROUP/filter
-    double connect_rate = 0;             // --connect-rate: connections per second; 0: unlimited
-    double interval = 0;                 // --interval: progress lines every S seconds
-    bool json = false;                   // --json
-    double timeout = 10;                 // --timeout: seconds without progress before giving up
-    double hold = 0;                     // conn --hold: seconds to keep the connections open
+    run_settings run;
 };
 
 // What the run does, checked.
@@ -43,19 +48,12 @@ struct bench_plan {
     std::uint64_t subscribers = 0;
     std::uint64_t connections = 0;       // conn
     std::optional<std::uint64_t> count;  // per publisher (sub: in all); none with a duration
-    double duration = 0;
-    double rate = 0;
     mqtt::qos qos = qos::at_most_once;
-    std::uint64_t size = 64;
     std::string topic_pattern;      // publishers' topic, %i = index
     std::string filter;             // subscribers' filter (%i = index), $share/... included
     bool filter_covers_all = true;  // each subscriber (or the group) gets every message sent
     bool shared = false;
-    double connect_rate = 0;
-    double interval = 0;
-    bool json = false;
-    double timeout = 10;
-    double hold = 0;
+    run_settings run;
 };
 
 // The pattern with %i replaced by `index` (and %% by %).

@@ -133,7 +133,8 @@ class bench_run {
     clock::time_point last_progress_ = clock::now();
     std::uint64_t allocations_at_start_ = 0;
     std::uint64_t window_ = 0;
-    const clock::duration rate_slot_ = seconds(plan_.rate > 0 ? 1.0 / plan_.rate : 0.0);  // -r
+    const clock::duration rate_slot_ =
+        seconds(plan_.run.rate > 0 ? 1.0 / plan_.run.rate : 0.0);  // -r
 };
 
 void bench_run::make_client(bench_client& b) {
@@ -159,8 +160,8 @@ void bench_run::make_client(bench_client& b) {
 
 asio::awaitable<bool> bench_run::connect_all(const std::vector<bench_client*>& clients) {
     asio::steady_timer pace(io_);
-    const clock::duration slot =
-        plan_.connect_rate > 0 ? seconds(1.0 / plan_.connect_rate) : clock::duration::zero();
+    const clock::duration slot = plan_.run.connect_rate > 0 ? seconds(1.0 / plan_.run.connect_rate)
+                                                            : clock::duration::zero();
     clock::time_point next = clock::now();
     for (bench_client* b : clients) {
         if (stopping_) break;
@@ -268,7 +269,7 @@ void bench_run::pump(publisher& p) {
         return !stopping_ && !duration_over_ && (!plan_.count || p.next_sequence < *plan_.count);
     };
     while (more() && p.outstanding < p.pipeline) {
-        if (plan_.rate > 0) {
+        if (plan_.run.rate > 0) {
             const auto now = clock::now();
             if (now < p.next_slot) {
                 if (!p.pace_armed) {
@@ -352,8 +353,8 @@ progress_counters bench_run::counters() const {
 
 asio::awaitable<void> bench_run::ticker() {
     asio::steady_timer& t = tick_;
-    const double every = plan_.interval > 0 ? plan_.interval : 1.0;
-    const bool show = progress_ && (live_ || plan_.interval > 0);
+    const double every = plan_.run.interval > 0 ? plan_.run.interval : 1.0;
+    const bool show = progress_ && (live_ || plan_.run.interval > 0);
     progress_counters before = counters();
     std::uint64_t last_count = 0;
     while (!stopping_) {
@@ -373,9 +374,9 @@ asio::awaitable<void> bench_run::ticker() {
             last_count = count;
             last_progress_ = clock::now();
         } else if (publishing_ && (plan_.mode != bench_mode::sub || any_event_) &&
-                   seconds_between(last_progress_, clock::now()) >= plan_.timeout) {
+                   seconds_between(last_progress_, clock::now()) >= plan_.run.timeout) {
             s_.note = fmt::format("stopped after {} s without a message in or out (--timeout)",
-                                  plan_.timeout);
+                                  plan_.run.timeout);
             finished_.notify();
         }
     }
@@ -401,7 +402,7 @@ asio::awaitable<void> bench_run::messages() {
         make_client(*p);
         p->prototype.topic = expand_topic(plan_.topic_pattern, i);
         p->prototype.qos = plan_.qos;
-        p->prototype.payload = make_payload(plan_.size);
+        p->prototype.payload = make_payload(plan_.run.size);
         p->pace = std::make_unique<asio::steady_timer>(io_);
         publishers_.push_back(std::move(p));
     }
@@ -424,8 +425,8 @@ asio::awaitable<void> bench_run::messages() {
         last_progress_ = clock::now();
         allocations_at_start_ = allocation_count();
         first_send_ = clock::now();
-        if (plan_.duration > 0) {
-            duration.expires_after(seconds(plan_.duration));
+        if (plan_.run.duration > 0) {
+            duration.expires_after(seconds(plan_.run.duration));
             duration.async_wait([this](std::error_code ec) {
                 if (ec) return;
                 duration_over_ = true;
@@ -471,9 +472,9 @@ asio::awaitable<void> bench_run::connections() {
         const std::uint64_t after = current_rss_kib();
         s_.memory_per_connection_kib =
             double(after > before ? after - before : 0) / double(plan_.connections);
-        if (plan_.hold > 0) {
+        if (plan_.run.hold > 0) {
             asio::steady_timer hold(io_);
-            hold.expires_after(seconds(plan_.hold));
+            hold.expires_after(seconds(plan_.run.hold));
             hold.async_wait([this](std::error_code ec) {
                 if (!ec) finished_.notify();
             });
@@ -513,8 +514,8 @@ run_result bench_run::run() {
     s_.qos = int(plan_.qos);
     s_.publishers = plan_.publishers;
     s_.subscribers = plan_.subscribers;
-    s_.payload_size = plan_.mode == bench_mode::conn ? 0 : plan_.size;
-    s_.rate = plan_.rate;
+    s_.payload_size = plan_.mode == bench_mode::conn ? 0 : plan_.run.size;
+    s_.rate = plan_.run.rate;
     asio::co_spawn(io_, main(), [](std::exception_ptr e) {
         if (e) std::rethrow_exception(e);
     });

@@ -174,7 +174,7 @@ TEST(bench_plan, defaults) {
     EXPECT_EQ(p.publishers, 1u);
     EXPECT_EQ(p.subscribers, 1u);
     EXPECT_EQ(p.count, 100'000u);
-    EXPECT_EQ(p.size, 64u);
+    EXPECT_EQ(p.run.size, 64u);
     EXPECT_EQ(p.qos, qos::at_most_once);
     EXPECT_TRUE(p.topic_pattern.starts_with("mqtt-bench/"));
     EXPECT_TRUE(p.topic_pattern.ends_with("/%i"));
@@ -193,11 +193,11 @@ TEST(bench_plan, workload_flags) {
     EXPECT_EQ(p.publishers, 4u);
     EXPECT_EQ(p.subscribers, 2u);
     EXPECT_EQ(p.qos, qos::exactly_once);
-    EXPECT_EQ(p.size, 256u);
+    EXPECT_EQ(p.run.size, 256u);
     EXPECT_EQ(p.client.options.mqtt.max_inflight, 20);
-    EXPECT_EQ(p.rate, 500.0);
+    EXPECT_EQ(p.run.rate, 500.0);
     EXPECT_FALSE(p.count);
-    EXPECT_EQ(p.duration, 3.0);
+    EXPECT_EQ(p.run.duration, 3.0);
     EXPECT_EQ(p.filter, "$share/g/fleet/+/temp");
     EXPECT_TRUE(p.shared);
     EXPECT_EQ(expand_topic(p.topic_pattern, 3), "fleet/3/temp");
@@ -212,7 +212,7 @@ TEST(bench_plan, sub_and_conn) {
     EXPECT_FALSE(s.filter_covers_all);
     const bench_plan c = plan_of(bench_mode::conn, {"-c", "10000", "--hold", "2"});
     EXPECT_EQ(c.connections, 10'000u);
-    EXPECT_EQ(c.hold, 2.0);
+    EXPECT_EQ(c.run.hold, 2.0);
 }
 
 TEST(bench_plan, usage_errors_name_the_flag) {
