@@ -60,7 +60,7 @@ asio::awaitable<connect_result> stream::connect(const connect_options& o) {
     std::error_code host_not_ip;
     const asio::ip::address literal = asio::ip::make_address(ep.host, host_not_ip);
     const std::array<asio::ip::tcp::endpoint, 1> literal_endpoint{
-        asio::ip::tcp::endpoint(host_not_ip ? asio::ip::address() : literal, ep.port)};
+        asio::ip::tcp::endpoint(literal, ep.port)};  // used only when it is one
     asio::ip::tcp::resolver::results_type addresses;
     if (host_not_ip) {
         asio::ip::tcp::resolver resolver(executor_);

@@ -21,8 +21,9 @@ std::optional<std::uint16_t> packet_id_pool::acquire() {
 }
 
 void packet_id_pool::reserve(std::uint16_t id) {
-    if (id == 0 || used()[id]) return;
-    (*used_)[id] = true;
+    std::bitset<65'536>& used_ids = used();
+    if (id == 0 || used_ids[id]) return;
+    used_ids[id] = true;
     ++count_;
 }
 
