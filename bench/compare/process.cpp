@@ -131,6 +131,32 @@ std::string child::failure() const {
     return {};
 }
 
+bool child::read_until(std::string_view text, clock::time_point deadline) {
+    while (out.find(text) == std::string::npos) {
+        if (out_fd_ < 0 || interrupted()) return false;
+        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+        if (wait.count() <= 0) return false;
+        std::vector<pollfd> fds;
+        for (const int fd : {out_fd_, err_fd_, pidfd_})
+            if (fd >= 0) fds.push_back({fd, POLLIN, 0});
+        if (::poll(fds.data(), fds.size(), int(wait.count())) < 0 && errno != EINTR) fail("poll");
+        for (const pollfd& p : fds) {
+            if (p.revents == 0) continue;
+            if (p.fd == out_fd_)
+                read_from(out_fd_, out);
+            else if (p.fd == err_fd_)
+                read_from(err_fd_, err);
+            else if (p.fd == pidfd_)
+                reap();
+        }
+    }
+    return true;
+}
+
+void child::terminate() {
+    if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
 void wait_all(std::span<child* const> children, clock::time_point deadline, clock::duration grace) {
     bool kills_sent = false;
     for (;;) {

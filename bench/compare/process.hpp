@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mqtt::bench::compare {
@@ -31,6 +32,7 @@ class child {
     child& operator=(const child&) = delete;
 
     bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }  // while running
     clock::time_point started, ended;
     int exit_code = -1;   // when it exited by itself
     int signal = 0;       // when a signal ended it
@@ -41,6 +43,13 @@ class child {
     double wall_s() const { return std::chrono::duration<double>(ended - started).count(); }
     // Empty after exit status 0; else "exit 1: <the last line of stderr>", "killed after 60 s"...
     std::string failure() const;
+
+    // Reads its output (keep_stdout) until its stdout holds `text`: true. False when `deadline`
+    // passes first, its stdout closes (it left), or an interrupt came. Kills nothing: waiting for
+    // a line is not waiting for the end (wait_all).
+    bool read_until(std::string_view text, clock::time_point deadline);
+    // Asks it to leave (SIGTERM); wait_all then reaps it, and kills it at its deadline.
+    void terminate();
 
   private:
     friend void wait_all(std::span<child* const>, clock::time_point, clock::duration);
