@@ -1,6 +1,7 @@
 // bench-compare: our client beside Mosquitto's tools, libmosquitto and a client with no MQTT
 // library (bench-raw), all against one local Mosquitto, in one table of medians over rounds run
-// interleaved (A B C A B C ...), because the machine is shared and its noise comes and goes.
+// interleaved (A B C A B C ...), because the machine is shared and its noise comes and goes; and
+// what our tools cost to start and to keep idle, beside Mosquitto's.
 //
 //   bench-compare                          5 rounds of every section (several minutes)
 //   bench-compare --quick                  1 round of small runs (scripts/test)
@@ -127,6 +128,7 @@ int run_all(settings s, const std::string& json_file, const std::vector<std::str
         j["date"] = today();
         j["broker"] = mosquitto_version();
         j["settings"] = {{"rounds", s.rounds},
+                         {"start_runs", s.start_runs},
                          {"messages", s.messages},
                          {"tool_messages", s.tool_messages},
                          {"latency_messages", s.latency_messages},
@@ -156,6 +158,10 @@ int main(int argc, char** argv) {
     const auto count = CLI::Range(u64{1}, u64{1'000'000'000});
     auto* rounds = app.add_option("--rounds", s.rounds, "Rounds, run interleaved (default 5)")
                        ->check(CLI::Range(1, 1000));
+    auto* start_runs =
+        app.add_option("--start-runs", s.start_runs,
+                       "hyperfine's runs per round of the start section (default 30)")
+            ->check(CLI::Range(1, 10'000));
     auto* messages = app.add_option("--messages", s.messages,
                                     "Messages per run of the standard set (default 100000)")
                          ->check(count);
@@ -171,13 +177,15 @@ int main(int argc, char** argv) {
     app.add_option("-M,--window", s.window, "QoS 1/2 messages in flight (default 100)")
         ->check(CLI::Range(1, 65535));
     app.add_flag("--quick", quick,
-                 "1 round, 10,000 messages, 5,000 tool messages, 500 latency messages, 1,000 "
-                 "connections (what is given explicitly stays)");
+                 "1 round, 10 start runs, 10,000 messages, 5,000 tool messages, 500 latency "
+                 "messages, 1,000 connections (what is given explicitly stays)");
     app.add_option("--bin", s.bin,
                    "Directory of mqtt-bench, mqtt-pub, mqtt-sub, bench-libmosquitto, bench-raw "
-                   "(default: this program's)");
+                   "(default: this program's; mosquitto_pub, mosquitto_sub and hyperfine come "
+                   "from PATH)");
     app.add_option("--json", json_file, "Write every figure of every round to FILE");
-    app.add_option("--only", s.only, "Sections: tools, standard, latency, conn (comma-separated)")
+    app.add_option("--only", s.only,
+                   "Sections: start, tools, standard, latency, conn (comma-separated)")
         ->delimiter(',')
         ->check(CLI::IsMember(all_sections));
     try {
@@ -189,6 +197,7 @@ int main(int argc, char** argv) {
     }
     if (quick) {
         if (!rounds->count()) s.rounds = 1;
+        if (!start_runs->count()) s.start_runs = 10;
         if (!messages->count()) s.messages = 10'000;
         if (!tool_messages->count()) s.tool_messages = 5'000;
         if (!latency_messages->count()) s.latency_messages = 500;

@@ -22,4 +22,26 @@ run run_tool_pair(const std::vector<std::string>& publisher,
                   const std::vector<std::string>& subscriber, const std::filesystem::path& lines,
                   std::chrono::seconds bound);
 
+struct hyperfine_options {
+    std::string hyperfine;  // its path
+    int runs = 30;
+    bool ignore_failure = false;        // -i: for a command whose exit status is not 0 by design
+    std::filesystem::path export_file;  // overwritten
+    std::chrono::seconds bound{60};     // then hyperfine is killed
+};
+
+// `hyperfine -N --warmup 3 --runs N --export-json FILE COMMAND`. Figures: wall_ms (the median
+// run) and cpu_ms (the mean user + system CPU of a run). When a run of the command fails,
+// hyperfine stops without the command's output: the command is run once more for its reason.
+run run_hyperfine(const std::vector<std::string>& command, const hyperfine_options& options);
+
+// The footprint of a subscriber that has subscribed and received: `subscriber` is started with
+// its stdout kept, `publisher` is run (again every 200 ms: neither subscriber tells when its
+// SUBSCRIBE is acknowledged) until the subscriber has printed `payload`, at most `bound`; 300 ms
+// later its /proc/PID/status gives rss_kib, rss_anon_kib, rss_file_kib and threads. Then it gets
+// SIGTERM, and is killed if it has not left 2 s later.
+run run_idle_subscriber(const std::vector<std::string>& subscriber,
+                        const std::vector<std::string>& publisher, const std::string& payload,
+                        std::chrono::seconds bound);
+
 }  // namespace mqtt::bench::compare

@@ -66,6 +66,87 @@ struct builder {
     }
 };
 
+// The first of the programs a row needs that is missing, as its row's text; else empty.
+std::string first_missing(std::initializer_list<program> programs) {
+    for (const program& p : programs)
+        if (!p.missing.empty()) return p.missing;
+    return {};
+}
+
+// What starting costs: PUB --help and one QoS 1 publish under hyperfine (its runs per round),
+// and an idle subscriber's memory and threads. Ours without -V: MQTT v5 is its default.
+void plan_start(builder& b) {
+    const settings& s = b.s;
+    const program hyperfine = from_path("hyperfine", "hyperfine");
+    struct tools {
+        std::string name;
+        program pub, sub;
+        std::vector<std::string> v5;
+    };
+    const tools all[] = {{"ours", b.in_bin("mqtt-pub", true), b.in_bin("mqtt-sub", true), {}},
+                         {"mosquitto",
+                          from_path("mosquitto_pub", "mosquitto-clients"),
+                          from_path("mosquitto_sub", "mosquitto-clients"),
+                          {"-V", "mqttv5"}}};
+    const hyperfine_options timed{.hyperfine = hyperfine.path,
+                                  .runs = s.start_runs,
+                                  .export_file = s.work_dir / "hyperfine.json",
+                                  .bound = seconds(60 + s.start_runs)};
+    const auto connect = [port = s.port](const tools& t, const std::string& path) {
+        std::vector<std::string> argv = {path, "-h", "127.0.0.1", "-p", std::to_string(port)};
+        argv.insert(argv.end(), t.v5.begin(), t.v5.end());
+        return argv;
+    };
+
+    for (const tools& t : all)
+        b.add("start", "--help", t.name, first_missing({t.pub, hyperfine}), [=] {
+            hyperfine_options o = timed;
+            o.ignore_failure = true;  // mosquitto_pub --help exits with status 1
+            return run_hyperfine({t.pub.path, "--help"}, o);
+        });
+    for (const tools& t : all)
+        b.add("start", "QoS 1 publish", t.name, first_missing({t.pub, hyperfine}), [=] {
+            std::vector<std::string> argv = connect(t, t.pub.path);
+            argv.insert(argv.end(), {"-t", next_topic(), "-m", "hello", "-q", "1"});
+            return run_hyperfine(argv, timed);
+        });
+    // The message a subscriber has to receive comes from mosquitto_pub (ours when it is missing),
+    // the same for both subscribers.
+    const tools& sender = all[1].pub.missing.empty() ? all[1] : all[0];
+    for (const tools& t : all)
+        b.add("idle", "subscribed", t.name, t.sub.missing, [=] {
+            const std::string topic = next_topic();
+            std::vector<std::string> sub = connect(t, t.sub.path),
+                                     pub = connect(sender, sender.pub.path);
+            sub.insert(sub.end(), {"-t", topic});
+            pub.insert(pub.end(), {"-t", topic, "-m", "hello"});
+            return run_idle_subscriber(sub, pub, "hello", seconds(10));
+        });
+
+    b.p.sections.push_back(
+        {"start",
+         fmt::format("Start-up: hyperfine -N --warmup 3 --runs {} per round; PUB --help, and PUB "
+                     "-h 127.0.0.1 -p P -t T -m hello -q 1 (mosquitto_pub with -V mqttv5); wall: "
+                     "the median run, CPU: the mean user + system of a run",
+                     s.start_runs),
+         {"ours", "mosquitto"},
+         {{"wall_ms", "wall ms", 2}, {"cpu_ms", "CPU ms", 2}},
+         {{"ours", "mosquitto", "wall_ms", target{true, 1}},
+          {"ours", "mosquitto", "cpu_ms", target{true, 1}}}});
+    b.p.sections.push_back(
+        {"idle",
+         "Idle subscriber: SUB -h 127.0.0.1 -p P -t T (mosquitto_sub with -V mqttv5), subscribed "
+         "and one message received, 300 ms later: /proc/PID/status; RSS = anon (its own pages) + "
+         "file (the program's and its shared libraries' pages)",
+         {"ours", "mosquitto"},
+         {{.key = "rss_kib", .header = "RSS MiB", .decimals = 2, .scale = 1.0 / 1024},
+          {.key = "rss_anon_kib", .header = "anon MiB", .decimals = 2, .scale = 1.0 / 1024},
+          {.key = "rss_file_kib", .header = "file MiB", .decimals = 2, .scale = 1.0 / 1024},
+          {"threads", "threads", 0}},
+         {{"ours", "mosquitto", "rss_kib", target{true, 1}},
+          {"ours", "mosquitto", "threads", target{true, 1}}}});
+}
+
 void plan_tools(builder& b) {
     const settings& s = b.s;
     const fs::path lines = s.work_dir / "lines.txt";
@@ -213,6 +294,7 @@ plan make_plan(const settings& s) {
     const auto selected = [&s](const char* name) {
         return std::find(s.only.begin(), s.only.end(), name) != s.only.end();
     };
+    if (selected("start")) plan_start(b);
     if (selected("tools")) plan_tools(b);
     if (selected("standard")) plan_standard(b);
     if (selected("latency")) plan_latency(b);
@@ -226,7 +308,12 @@ std::string brief(const run& r) {
     const auto& f = r.figures;
     const auto has = [&f](const char* key) { return f.find(key) != f.end(); };
     std::string out;
-    if (has("wall_s"))
+    if (has("wall_ms"))
+        out = fmt::format("{:.2f} ms, CPU {:.2f} ms", f.at("wall_ms"), f.at("cpu_ms"));
+    else if (has("rss_kib"))
+        out = fmt::format("{:.2f} MiB, {} thread{}", f.at("rss_kib") / 1024, f.at("threads"),
+                          f.at("threads") == 1 ? "" : "s");
+    else if (has("wall_s"))
         out = fmt::format("{:.2f} s", f.at("wall_s"));
     else if (has("connections_per_s"))
         out = fmt::format("{} connections/s", thousands(f.at("connections_per_s")));

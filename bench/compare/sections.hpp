@@ -1,6 +1,8 @@
-// The four sections of bench-compare, as a plan: the table's layout (sections, rows) and the runs
+// The five sections of bench-compare, as a plan: the table's layout (sections, rows) and the runs
 // that fill the rows, in the order of one round. bench/README.md says what each one measures.
 //
+//   start     mqtt-pub --help, one QoS 1 publish (hyperfine), an idle mqtt-sub's memory and
+//             threads, beside mosquitto_pub and mosquitto_sub
 //   tools     mqtt-pub -l into mqtt-sub -C N, beside mosquitto_pub and mosquitto_sub
 //   standard  mqtt-bench pubsub, bench-libmosquitto, bench-raw at QoS 0, 1, 2, unpaced
 //   latency   the same three at 1,000 msg/s, QoS 1
@@ -17,17 +19,19 @@
 
 namespace mqtt::bench::compare {
 
-inline const std::vector<std::string> all_sections = {"tools", "standard", "latency", "conn"};
+inline const std::vector<std::string> all_sections = {"start", "tools", "standard", "latency",
+                                                      "conn"};
 
 struct settings {
     int rounds = 5;
+    int start_runs = 30;                     // start: hyperfine's runs per round
     std::uint64_t messages = 100'000;        // standard
     std::uint64_t tool_messages = 50'000;    // tools
     std::uint64_t latency_messages = 5'000;  // latency
     std::uint64_t connections = 10'000;      // conn
     std::uint32_t window = 100;              // -M, QoS 1/2 in flight
     std::filesystem::path bin;               // our programs and the peers
-    std::filesystem::path work_dir;          // for the tools' input file
+    std::filesystem::path work_dir;          // the tools' input file, hyperfine's export
     std::vector<std::string> only = all_sections;
     std::uint16_t port = 0;    // the broker's plain listener
     std::string conn_skipped;  // why the machine cannot hold the connections, if it cannot
