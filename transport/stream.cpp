@@ -2,9 +2,6 @@
 
 #include <array>
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
 #include <asio/connect.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -91,42 +88,22 @@ asio::awaitable<connect_result> stream::connect(const connect_options& o) {
     if (!ep.tls) co_return connect_result{};
 
     std::string error;
-    context_ = make_tls_context(o.tls, error);
-    if (!context_)
-        co_return connect_result{std::make_error_code(std::errc::invalid_argument), error};
-    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *context_);
-    SSL* ssl = tls_->native_handle();
-    const std::string& name = o.tls.server_name.empty() ? ep.host : o.tls.server_name;
-    std::error_code not_ip;
-    asio::ip::make_address(name, not_ip);                     // fails for a host name
-    if (not_ip) SSL_set_tlsext_host_name(ssl, name.c_str());  // SNI takes names, not addresses
-    if (!o.tls.insecure) {
-        // OpenSSL checks the name during verification, so a mismatch is reported as such.
-        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        if (not_ip) {
-            X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
-        } else {
-            X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
-        }
-    }
-    co_await tls_->async_handshake(asio::ssl::stream_base::client, use_ec(ec));
+    tls_ = open_tls(socket_, o.tls, ep.host, error);
+    if (!tls_) co_return connect_result{std::make_error_code(std::errc::invalid_argument), error};
+    ec = co_await tls_->handshake();
     if (*timeout.fired) ec = asio::error::timed_out;
-    if (ec) {
-        const long verify = SSL_get_verify_result(ssl);
-        co_return connect_result{ec, describe_tls_failure(ec, verify, name)};
-    }
+    if (ec) co_return connect_result{ec, tls_->describe_failure(ec)};
     co_return connect_result{};
 }
 
 asio::awaitable<std::size_t> stream::read_some(asio::mutable_buffer buffer, std::error_code& ec) {
-    if (tls_) co_return co_await tls_->async_read_some(buffer, use_ec(ec));
+    if (tls_) co_return co_await tls_->read_some(buffer, ec);
     co_return co_await socket_.async_read_some(buffer, use_ec(ec));
 }
 
 asio::awaitable<void> stream::write(asio::const_buffer buffer, std::error_code& ec) {
     if (tls_) {
-        co_await asio::async_write(*tls_, buffer, use_ec(ec));
+        co_await tls_->write(buffer, ec);
     } else {
         co_await asio::async_write(socket_, buffer, use_ec(ec));
     }

@@ -6,10 +6,8 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/ssl/stream.hpp>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <system_error>
 
@@ -51,9 +49,8 @@ class stream {
 
   private:
     asio::any_io_executor executor_;
-    std::optional<asio::ssl::context> context_;
     asio::ip::tcp::socket socket_;
-    std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+    std::unique_ptr<tls_session> tls_;  // on socket_, when the endpoint asked for TLS
     asio::ip::tcp::endpoint remote_, local_;
 };
 

@@ -1,128 +1,76 @@
+// open_tls(): loads the TLS module (tls_module.cpp, built as libmqtt_tls.so) on first use. The
+// module is found next to the program first, so a copied bin/ and lib/ keep working, then
+// where the build put it (MQTT_TLS_MODULE, set by CMake), which is how the tests find it.
 #include "transport/tls.hpp"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
+#include <dlfcn.h>
 
-#include <cstdio>
-#include <mutex>
+#include <algorithm>
+#include <asio/error.hpp>
+#include <filesystem>
+
+#include "transport/tls_module.hpp"
+
+#ifndef MQTT_TLS_MODULE
+#error "CMake sets MQTT_TLS_MODULE to the path of the TLS module it builds"
+#endif
 
 namespace mqtt::transport {
 
 namespace {
 
-// The key log file of each context, found from OpenSSL's callback through ex_data.
-int keylog_index() {
-    static const int index = SSL_CTX_get_ex_new_index(
-        0, nullptr, nullptr, nullptr, [](void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
-            if (ptr) std::fclose(static_cast<std::FILE*>(ptr));
-        });
-    return index;
-}
+inline constexpr const char* module_name = "libmqtt_tls.so";
 
-void write_keylog(const SSL* ssl, const char* line) {
-    auto* file = static_cast<std::FILE*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), keylog_index()));
-    if (!file) return;
-    static std::mutex m;
-    const std::lock_guard lock(m);
-    std::fprintf(file, "%s\n", line);
-    std::fflush(file);
-}
+struct loaded_module {
+    open_tls_function open = nullptr;
+    std::string error;  // why it could not be loaded, when open is null
+};
 
-std::string openssl_reason() {
-    const unsigned long e = ERR_get_error();
-    if (e == 0) return "unknown OpenSSL error";
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    return buf;
+loaded_module load_module() {
+    loaded_module m;
+    std::string tried;
+    for (const std::string& path : tls_module_candidates()) {
+        // RTLD_LOCAL: the module's copies of Asio and OpenSSL symbols stay its own.
+        void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (handle == nullptr) {
+            const char* why = ::dlerror();
+            tried += "; " + (why != nullptr ? std::string(why) : path + ": not loadable");
+            continue;
+        }
+        // Never closed: sessions, their vtables and error categories live in it.
+        if (void* f = ::dlsym(handle, open_tls_symbol)) {
+            m.open = reinterpret_cast<open_tls_function>(f);
+            return m;
+        }
+        tried += "; " + path + ": no " + open_tls_symbol;
+    }
+    m.error = std::string("TLS is not available: cannot load the TLS module ") + module_name +
+              " (" + (tried.empty() ? std::string("nowhere to look") : tried.substr(2)) + ")";
+    return m;
 }
 
 }  // namespace
 
-std::optional<asio::ssl::context> make_tls_context(const tls_options& o, std::string& error) {
-    asio::ssl::context ctx(asio::ssl::context::tls_client);
-    SSL_CTX* native = ctx.native_handle();
-    SSL_CTX_set_min_proto_version(
-        native, o.min_version == tls_version::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
-    asio::error_code ec;
-    if (o.insecure) {
-        ctx.set_verify_mode(asio::ssl::verify_none);
-    } else {
-        ctx.set_verify_mode(asio::ssl::verify_peer);
-        if (!o.ca_file.empty() && (ctx.load_verify_file(o.ca_file, ec), ec)) {
-            error = "cannot load CA file " + o.ca_file + ": " + ec.message();
-            return std::nullopt;
-        }
-        if (!o.ca_path.empty() && (ctx.add_verify_path(o.ca_path, ec), ec)) {
-            error = "cannot use CA directory " + o.ca_path + ": " + ec.message();
-            return std::nullopt;
-        }
-        if (o.ca_file.empty() && o.ca_path.empty()) ctx.set_default_verify_paths(ec);
-    }
-    if (!o.cert_file.empty()) {
-        if (ctx.use_certificate_chain_file(o.cert_file, ec), ec) {
-            error = "cannot load client certificate " + o.cert_file + ": " + ec.message();
-            return std::nullopt;
-        }
-        const std::string& key = o.key_file.empty() ? o.cert_file : o.key_file;
-        if (ctx.use_private_key_file(key, asio::ssl::context::pem, ec), ec) {
-            error = "cannot load private key " + key + ": " + ec.message();
-            return std::nullopt;
-        }
-        if (SSL_CTX_check_private_key(native) != 1) {
-            error = "the private key " + key + " does not match the certificate " + o.cert_file;
-            return std::nullopt;
-        }
-    }
-    if (!o.alpn.empty()) {
-        std::string wire;  // length-prefixed protocol names (RFC 7301)
-        for (const std::string& p : o.alpn) {
-            wire += char(p.size());
-            wire += p;
-        }
-        if (SSL_CTX_set_alpn_protos(native, reinterpret_cast<const unsigned char*>(wire.data()),
-                                    unsigned(wire.size())) != 0) {
-            error = "cannot set ALPN: " + openssl_reason();
-            return std::nullopt;
-        }
-    }
-    if (!o.keylog_file.empty()) {
-        std::FILE* file = std::fopen(o.keylog_file.c_str(), "a");
-        if (!file) {
-            error = "cannot open the key log file " + o.keylog_file;
-            return std::nullopt;
-        }
-        SSL_CTX_set_ex_data(native, keylog_index(), file);
-        SSL_CTX_set_keylog_callback(native, write_keylog);
-    }
-    return ctx;
+std::vector<std::string> tls_module_candidates() {
+    std::vector<std::string> paths;
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) paths.push_back((self.parent_path().parent_path() / "lib" / module_name).string());
+    if (std::find(paths.begin(), paths.end(), MQTT_TLS_MODULE) == paths.end())
+        paths.emplace_back(MQTT_TLS_MODULE);
+    return paths;
 }
 
-std::string describe_tls_failure(const std::error_code& ec, long verify_result,
-                                 const std::string& host) {
-    switch (verify_result) {
-        case X509_V_OK:
-            break;
-        case X509_V_ERR_CERT_HAS_EXPIRED:
-            return "TLS: the server's certificate has expired";
-        case X509_V_ERR_CERT_NOT_YET_VALID:
-            return "TLS: the server's certificate is not valid yet (check the clock)";
-        case X509_V_ERR_HOSTNAME_MISMATCH:
-        case X509_V_ERR_IP_ADDRESS_MISMATCH:
-            return "TLS: the server's certificate does not match the host name \"" + host +
-                   "\" (host name mismatch)";
-        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-            return std::string("TLS: the server's certificate is signed by an unknown CA (") +
-                   X509_verify_cert_error_string(verify_result) +
-                   "): give the broker's CA with --cafile";
-        default:
-            return std::string("TLS: certificate verification failed: ") +
-                   X509_verify_cert_error_string(verify_result);
+std::unique_ptr<tls_session> open_tls(asio::ip::tcp::socket& socket, const tls_options& options,
+                                      const std::string& host, std::string& error) {
+    static const loaded_module module = load_module();  // once per process, thread-safe
+    if (module.open == nullptr) {
+        error = module.error;
+        return nullptr;
     }
-    return "TLS handshake failed: " + ec.message();
+    const std::string& name = options.server_name.empty() ? host : options.server_name;
+    const tls_module_host host_side{&asio::error::get_misc_category()};
+    return std::unique_ptr<tls_session>(module.open(host_side, socket, options, name, error));
 }
 
 }  // namespace mqtt::transport

@@ -1,7 +1,6 @@
 #include "tools/common/capture_reader.hpp"
 
 #include <arpa/inet.h>
-#include <pcap/pcap.h>
 
 #include <algorithm>
 #include <array>
@@ -15,6 +14,7 @@
 
 #include "protocol/codec.hpp"
 #include "protocol/framer.hpp"
+#include "tools/common/libpcap.hpp"
 
 namespace mqtt::tools {
 
@@ -311,13 +311,23 @@ std::string stopped_early(const std::string& path, std::size_t frames, long offs
     return fmt::format("{}: {} cannot be read: {}", path, record, libpcap_says);
 }
 
-capture_contents read_from(pcap_t* pcap, const std::string& path, const capture_options& options) {
-    const int link = ::pcap_datalink(pcap);
+// libpcap, or a capture_error saying why it cannot be loaded.
+const libpcap_functions& pcap_library() {
+    try {
+        return libpcap();
+    } catch (const std::runtime_error& e) {
+        throw capture_error(e.what());
+    }
+}
+
+capture_contents read_from(const libpcap_functions& lib, pcap_t* pcap, const std::string& path,
+                           const capture_options& options) {
+    const int link = lib.datalink(pcap);
     const bool known = link == DLT_NULL || link == DLT_LOOP || link == DLT_RAW ||
                        link == linktype_raw || link == DLT_IPV4 || link == DLT_IPV6 ||
                        link == DLT_EN10MB || link == DLT_LINUX_SLL || link == dlt_linux_sll2;
     if (!known) {
-        const char* name = ::pcap_datalink_val_to_name(link);
+        const char* name = lib.datalink_val_to_name(link);
         throw capture_error(
             fmt::format("{}: link type {} ({}) is not one we read (raw IP, "
                         "loopback, Ethernet, Linux cooked)",
@@ -327,10 +337,10 @@ capture_contents read_from(pcap_t* pcap, const std::string& path, const capture_
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     std::size_t frame = 0;
-    FILE* file = ::pcap_file(pcap);
+    FILE* file = lib.file(pcap);
     long record_offset = file != nullptr ? std::ftell(file) : -1;
     int rc = 0;
-    while ((rc = ::pcap_next_ex(pcap, &header, &data)) == 1) {
+    while ((rc = lib.next_ex(pcap, &header, &data)) == 1) {
         ++frame;
         if (file != nullptr) record_offset = std::ftell(file);  // where the next record starts
         const std::size_t n = header->caplen;
@@ -350,7 +360,7 @@ capture_contents read_from(pcap_t* pcap, const std::string& path, const capture_
     capture_contents contents;
     // The frames read so far are kept: a stream they leave inside a packet says so itself.
     if (rc == PCAP_ERROR)
-        contents.problem = stopped_early(path, frame, record_offset, ::pcap_geterr(pcap));
+        contents.problem = stopped_early(path, frame, record_offset, lib.geterr(pcap));
     contents.streams = streams.finish();
     return contents;
 }
@@ -358,25 +368,27 @@ capture_contents read_from(pcap_t* pcap, const std::string& path, const capture_
 }  // namespace
 
 capture_contents read_capture_contents(const std::string& path, const capture_options& options) {
+    const libpcap_functions& lib = pcap_library();
     char error[PCAP_ERRBUF_SIZE] = {};
-    std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(::pcap_open_offline(path.c_str(), error),
-                                                    ::pcap_close);
+    std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(lib.open_offline(path.c_str(), error),
+                                                    lib.close);
     if (!pcap) throw capture_error(fmt::format("cannot read capture {}: {}", path, error));
-    return read_from(pcap.get(), path, options);
+    return read_from(lib, pcap.get(), path, options);
 }
 
 capture_contents read_capture_contents(bytes_view file, const capture_options& options) {
+    const libpcap_functions& lib = pcap_library();
     // libpcap reads from a FILE*; fmemopen gives one over the bytes (closed by pcap_close).
     FILE* f = ::fmemopen(const_cast<std::uint8_t*>(file.data()), file.size(), "rb");
     if (f == nullptr) throw capture_error("cannot read capture from memory");
     char error[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* opened = ::pcap_fopen_offline(f, error);
+    pcap_t* opened = lib.fopen_offline(f, error);
     if (opened == nullptr) {
         std::fclose(f);
         throw capture_error(fmt::format("cannot read capture: {}", error));
     }
-    std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(opened, ::pcap_close);
-    return read_from(pcap.get(), "(memory)", options);
+    std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(opened, lib.close);
+    return read_from(lib, pcap.get(), "(memory)", options);
 }
 
 std::vector<captured_stream> read_capture(const std::string& path, const capture_options& options) {

@@ -1,6 +1,6 @@
 #include "tools/common/pcap_writer.hpp"
 
-#include <pcap/pcap.h>
+#include "tools/common/libpcap.hpp"
 
 #include <algorithm>
 #include <array>
@@ -154,7 +154,7 @@ struct pcap_writer::state {
         h.ts.tv_sec = static_cast<decltype(h.ts.tv_sec)>(us.count() / 1'000'000);
         h.ts.tv_usec = static_cast<decltype(h.ts.tv_usec)>(us.count() % 1'000'000);
         h.caplen = h.len = static_cast<bpf_u_int32>(packet.size());
-        ::pcap_dump(reinterpret_cast<u_char*>(dumper), &h, packet.data());
+        libpcap().dump(reinterpret_cast<u_char*>(dumper), &h, packet.data());
     }
 
     void handshake(connection& c, std::chrono::system_clock::time_point time) {
@@ -207,7 +207,8 @@ struct pcap_writer::state {
     // Out to the file after every packet, so a killed tool leaves a readable capture; the
     // first failure (a full disk) is kept for error().
     void flush() {
-        if (::pcap_dump_flush(dumper) == 0 && std::ferror(::pcap_dump_file(dumper)) == 0) return;
+        const libpcap_functions& lib = libpcap();
+        if (lib.dump_flush(dumper) == 0 && std::ferror(lib.dump_file(dumper)) == 0) return;
         if (error.empty())
             error = fmt::format("writing capture {}: {}", path, std::strerror(errno));
     }
@@ -217,12 +218,13 @@ pcap_writer::pcap_writer(const std::string& path) : state_(std::make_unique<stat
     state_->path = path;
     state_->slots.emplace_back().assumed_port = assumed_port;  // the default slot
     // Link type raw IP: each record starts with its IPv4 or IPv6 header (LINKTYPE_RAW).
-    state_->pcap = ::pcap_open_dead(DLT_RAW, 262'144);
+    const libpcap_functions& lib = libpcap();  // throws when libpcap cannot be loaded
+    state_->pcap = lib.open_dead(DLT_RAW, 262'144);
     if (state_->pcap == nullptr) throw std::runtime_error("cannot write capture " + path);
-    state_->dumper = ::pcap_dump_open(state_->pcap, path.c_str());
+    state_->dumper = lib.dump_open(state_->pcap, path.c_str());
     if (state_->dumper == nullptr) {
-        const std::string why = ::pcap_geterr(state_->pcap);
-        ::pcap_close(state_->pcap);
+        const std::string why = lib.geterr(state_->pcap);
+        lib.close(state_->pcap);
         throw std::runtime_error(fmt::format("cannot write capture {}: {}", path, why));
     }
 }
@@ -232,8 +234,8 @@ pcap_writer::~pcap_writer() {
     const auto now = std::chrono::system_clock::now();
     for (connection& c : state_->slots)
         state_->close(c, now);
-    ::pcap_dump_close(state_->dumper);
-    ::pcap_close(state_->pcap);
+    libpcap().dump_close(state_->dumper);
+    libpcap().close(state_->pcap);
 }
 
 void pcap_writer::opened(const transport::connection_event& e) {

@@ -104,6 +104,7 @@ class process {
 
     std::string out() const { return slurp_file(out_); }
     std::string err() const { return slurp_file(err_); }
+    pid_t pid() const { return pid_; }  // -1 once finished
 
     // Waits until `ready(stdout + stderr)` is true or the process ends; false on timeout.
     bool wait_for(const std::function<bool(const std::string&)>& ready,
