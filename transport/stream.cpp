@@ -1,8 +1,15 @@
 #include "transport/stream.hpp"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <array>
+#include <mutex>
+#include <thread>
 
 #include <asio/connect.hpp>
+#include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
@@ -32,6 +39,67 @@ struct deadline {
     ~deadline() { timer.cancel(); }
 };
 
+// A name lookup on a thread of its own that ends with the lookup. getaddrinfo blocks, so it
+// cannot run on the io_context's thread; Asio's asynchronous resolver runs it on a thread that
+// then stays for the io_context's whole life, idle: an mqtt-sub left running for days would
+// keep a thread with nothing to do. The answer comes back through an eventfd the io_context
+// waits on, so the thread touches nothing of the io_context and may outlive it (when the
+// program stops during a lookup); the mutex orders the answer's writing and reading.
+struct lookup {
+    std::mutex mutex;
+    std::error_code error;
+    asio::ip::tcp::resolver::results_type results;
+    int event_fd = -1;
+    ~lookup() {
+        if (event_fd >= 0) ::close(event_fd);
+    }
+};
+
+std::error_code last_error() {
+    return {errno, std::system_category()};
+}
+
+asio::awaitable<asio::ip::tcp::resolver::results_type> resolve(
+    const asio::any_io_executor& executor, const std::string& host, const std::string& port,
+    std::error_code& ec) {
+    auto answer = std::make_shared<lookup>();
+    answer->event_fd = ::eventfd(0, EFD_CLOEXEC);
+    if (answer->event_fd < 0) {
+        ec = last_error();
+        co_return asio::ip::tcp::resolver::results_type{};
+    }
+    const int own = ::dup(answer->event_fd);  // the io_context's end, closed with `ready`
+    if (own < 0) {
+        ec = last_error();
+        co_return asio::ip::tcp::resolver::results_type{};
+    }
+    asio::posix::stream_descriptor ready(executor, own);
+    try {
+        std::thread([answer, host, port] {
+            asio::io_context here;  // a synchronous resolve runs no thread of its own
+            asio::ip::tcp::resolver resolver(here);
+            std::error_code error;
+            auto results = resolver.resolve(host, port, error);
+            {
+                const std::lock_guard lock(answer->mutex);
+                answer->error = error;
+                answer->results = std::move(results);
+            }
+            const std::uint64_t one = 1;
+            [[maybe_unused]] const auto written = ::write(answer->event_fd, &one, sizeof one);
+        }).detach();
+    } catch (const std::system_error& e) {  // no thread could be made
+        ec = e.code();
+        co_return asio::ip::tcp::resolver::results_type{};
+    }
+    std::uint64_t count = 0;
+    co_await ready.async_read_some(asio::buffer(&count, sizeof count), use_ec(ec));
+    if (ec) co_return asio::ip::tcp::resolver::results_type{};
+    const std::lock_guard lock(answer->mutex);
+    ec = answer->error;
+    co_return std::move(answer->results);
+}
+
 }  // namespace
 
 stream::stream(asio::any_io_executor executor) : executor_(executor), socket_(executor) {}
@@ -52,16 +120,14 @@ asio::awaitable<connect_result> stream::connect(const connect_options& o) {
     std::error_code ec;
     // (No temporaries with destructors inside a co_await expression: GCC 12 destroys them twice.)
     const std::string port = std::to_string(ep.port);
-    // An address needs no resolving; only a name goes to the resolver, whose asynchronous form
-    // runs a thread of its own that the process then keeps for nothing.
+    // An address needs no resolving; only a name is looked up (on a thread that ends with it).
     std::error_code host_not_ip;
     const asio::ip::address literal = asio::ip::make_address(ep.host, host_not_ip);
     const std::array<asio::ip::tcp::endpoint, 1> literal_endpoint{
         asio::ip::tcp::endpoint(literal, ep.port)};  // used only when it is one
     asio::ip::tcp::resolver::results_type addresses;
     if (host_not_ip) {
-        asio::ip::tcp::resolver resolver(executor_);
-        addresses = co_await resolver.async_resolve(ep.host, port, use_ec(ec));
+        addresses = co_await resolve(executor_, ep.host, port, ec);
         if (ec) co_return connect_result{ec, "cannot resolve \"" + ep.host + "\": " + ec.message()};
     }
 

@@ -21,6 +21,17 @@ bool maps(const std::string& maps_text, const std::string& library) {
     return maps_text.find("/" + library) != std::string::npos;
 }
 
+// The value of a "Name:\tvalue" line of /proc/PID/status, or empty.
+std::string status_field(pid_t pid, const std::string& name) {
+    for (const std::string& line :
+         split_lines(slurp_file("/proc/" + std::to_string(pid) + "/status")))
+        if (line.rfind(name + ":", 0) == 0) {
+            const std::size_t value = line.find_first_not_of(" \t", name.size() + 1);
+            return value == std::string::npos ? std::string() : line.substr(value);
+        }
+    return {};
+}
+
 class FootprintTest : public ToolsTest {
   protected:
     // The maps of a subscriber once it has its SUBACK, then it is stopped.
@@ -63,6 +74,18 @@ TEST_F(FootprintTest, PcapSubscriberLoadsLibpcapAndWritesTheCapture) {
     const std::string bytes = slurp_file(capture);
     ASSERT_GE(bytes.size(), 24u + 16u);
     EXPECT_EQ(bytes.substr(0, 4), std::string("\xd4\xc3\xb2\xa1", 4));
+}
+
+// A host name is looked up on a thread that ends with the lookup: an idle subscriber keeps one
+// thread, as it does when given an address (Asio's resolver would keep a second one, idle).
+TEST_F(FootprintTest, SubscriberByHostNameKeepsOneThread) {
+    auto sub = subscriber({MQTT_SUB, "-d", "-h", "localhost", "-p",
+                           std::to_string(broker->plain_port), "-t", "footprint/name"});
+    ASSERT_GT(sub->pid(), 0);
+    EXPECT_EQ(status_field(sub->pid(), "Threads"), "1");
+    sub->signal(SIGTERM);
+    const exit_status done = sub->finish();
+    EXPECT_EQ(done.code, 0) << done.err;
 }
 
 TEST_F(FootprintTest, ConnectingToolsAskTheLoaderForNeitherOpenSslNorLibpcap) {
