@@ -69,7 +69,8 @@ std::unique_ptr<tls_session> open_tls(asio::ip::tcp::socket& socket, const tls_o
         return nullptr;
     }
     const std::string& name = options.server_name.empty() ? host : options.server_name;
-    const tls_module_host host_side{&asio::error::get_misc_category()};
+    const tls_module_host host_side{&asio::error::get_misc_category(), &std::system_category(),
+                                    &std::generic_category()};
     return std::unique_ptr<tls_session>(module.open(host_side, socket, options, name, error));
 }
 

@@ -191,9 +191,13 @@ class openssl_session final : public tls_session {
     }
 
   private:
+    // tls_module.hpp: the categories the program compares against, as the program's objects.
     std::error_code in_host_terms(const std::error_code& ec) const {
-        if (ec && &ec.category() == &asio::error::get_misc_category())
-            return {ec.value(), *host_.misc_category};
+        if (!ec) return ec;
+        const std::error_category& c = ec.category();
+        if (&c == &asio::error::get_misc_category()) return {ec.value(), *host_.misc_category};
+        if (&c == &std::system_category()) return {ec.value(), *host_.system_category};
+        if (&c == &std::generic_category()) return {ec.value(), *host_.generic_category};
         return ec;
     }
 
@@ -214,11 +218,16 @@ mqtt_transport_open_tls(const mqtt::transport::tls_module_host& host, asio::ip::
                         const mqtt::transport::tls_options& options, const std::string& name,
                         std::string& error) {
     using namespace mqtt::transport;
-    std::optional<asio::ssl::context> context = make_tls_context(options, error);
-    if (!context) return nullptr;
-    auto session = std::make_unique<openssl_session>(host, socket, std::move(*context), name);
-    session->set_name(!options.insecure);
-    return session.release();
+    try {  // no exception leaves the module (tls_module.hpp)
+        std::optional<asio::ssl::context> context = make_tls_context(options, error);
+        if (!context) return nullptr;
+        auto session = std::make_unique<openssl_session>(host, socket, std::move(*context), name);
+        session->set_name(!options.insecure);
+        return session.release();
+    } catch (const std::exception& e) {
+        error = std::string("TLS: ") + e.what();
+        return nullptr;
+    }
 }
 
 static_assert(
