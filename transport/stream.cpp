@@ -3,7 +3,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <array>
 #include <mutex>
 #include <thread>
 
@@ -39,12 +38,7 @@ struct deadline {
     ~deadline() { timer.cancel(); }
 };
 
-// A name lookup on a thread of its own that ends with the lookup. getaddrinfo blocks, so it
-// cannot run on the io_context's thread; Asio's asynchronous resolver runs it on a thread that
-// then stays for the io_context's whole life, idle: an mqtt-sub left running for days would
-// keep a thread with nothing to do. The answer comes back through an eventfd the io_context
-// waits on, so the thread touches nothing of the io_context and may outlive it (when the
-// program stops during a lookup); the mutex orders the answer's writing and reading.
+// A name lookup's answer, shared by the thread that makes it and the coroutine that waits.
 struct lookup {
     std::mutex mutex;
     std::error_code error;
@@ -59,9 +53,25 @@ std::error_code last_error() {
     return {errno, std::system_category()};
 }
 
+// The addresses of `host`. An address (127.0.0.1, ::1) is converted at once: getaddrinfo with
+// AI_NUMERICHOST looks nothing up. A name is looked up on a thread of its own that ends with the
+// lookup. getaddrinfo blocks, so it cannot run on the io_context's thread; Asio's asynchronous
+// resolver runs it on a thread that then stays for the io_context's whole life, idle: an mqtt-sub
+// left running for days would keep a thread with nothing to do. The answer comes back through an
+// eventfd the io_context waits on, so the thread touches nothing of the io_context and may
+// outlive it (when the program stops during a lookup); the mutex orders the answer's writing and
+// reading.
 asio::awaitable<asio::ip::tcp::resolver::results_type> resolve(
     const asio::any_io_executor& executor, const std::string& host, const std::string& port,
     std::error_code& ec) {
+    std::error_code not_an_address;
+    asio::ip::tcp::resolver numeric(executor);  // runs no thread: it is used synchronously
+    auto address = numeric.resolve(
+        host, port,
+        asio::ip::resolver_base::numeric_host | asio::ip::resolver_base::numeric_service,
+        not_an_address);
+    if (!not_an_address) co_return address;
+
     auto answer = std::make_shared<lookup>();
     answer->event_fd = ::eventfd(0, EFD_CLOEXEC);
     if (answer->event_fd < 0) {
@@ -120,24 +130,14 @@ asio::awaitable<connect_result> stream::connect(const connect_options& o) {
     std::error_code ec;
     // (No temporaries with destructors inside a co_await expression: GCC 12 destroys them twice.)
     const std::string port = std::to_string(ep.port);
-    // An address needs no resolving; only a name is looked up (on a thread that ends with it).
-    std::error_code host_not_ip;
-    const asio::ip::address literal = asio::ip::make_address(ep.host, host_not_ip);
-    const std::array<asio::ip::tcp::endpoint, 1> literal_endpoint{
-        asio::ip::tcp::endpoint(literal, ep.port)};  // used only when it is one
-    asio::ip::tcp::resolver::results_type addresses;
-    if (host_not_ip) {
-        addresses = co_await resolve(executor_, ep.host, port, ec);
-        if (ec) co_return connect_result{ec, "cannot resolve \"" + ep.host + "\": " + ec.message()};
-    }
+    const asio::ip::tcp::resolver::results_type addresses =
+        co_await resolve(executor_, ep.host, port, ec);
+    if (ec) co_return connect_result{ec, "cannot resolve \"" + ep.host + "\": " + ec.message()};
 
     deadline timeout(executor_, o.connect_timeout, socket_);
     // Every resolved address in turn, IPv6 and IPv4 alike.
-    asio::ip::tcp::endpoint chosen;
-    if (host_not_ip)
-        chosen = co_await asio::async_connect(socket_, addresses, use_ec(ec));
-    else
-        chosen = co_await asio::async_connect(socket_, literal_endpoint, use_ec(ec));
+    const asio::ip::tcp::endpoint chosen =
+        co_await asio::async_connect(socket_, addresses, use_ec(ec));
     if (*timeout.fired) ec = asio::error::timed_out;
     if (ec) {
         co_return connect_result{
