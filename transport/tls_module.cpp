@@ -141,15 +141,14 @@ inline auto use_ec(std::error_code& ec) {
 
 class openssl_session final : public tls_session {
   public:
+    // The name goes to SNI when it is not an address, and to verification unless `verify` is
+    // false (tls_options::insecure).
     openssl_session(const tls_module_host& host, asio::ip::tcp::socket& socket,
-                    asio::ssl::context context, std::string name)
+                    asio::ssl::context context, std::string name, bool verify)
         : host_(host),
           context_(std::move(context)),
           stream_(socket, context_),
-          name_(std::move(name)) {}
-
-    // The name goes to SNI when it is not an address, and to verification either way.
-    void set_name(bool verify) {
+          name_(std::move(name)) {
         SSL* ssl = stream_.native_handle();
         std::error_code not_ip;
         asio::ip::make_address(name_, not_ip);                     // fails for a host name
@@ -221,9 +220,7 @@ mqtt_transport_open_tls(const mqtt::transport::tls_module_host& host, asio::ip::
     try {  // no exception leaves the module (tls_module.hpp)
         std::optional<asio::ssl::context> context = make_tls_context(options, error);
         if (!context) return nullptr;
-        auto session = std::make_unique<openssl_session>(host, socket, std::move(*context), name);
-        session->set_name(!options.insecure);
-        return session.release();
+        return new openssl_session(host, socket, std::move(*context), name, !options.insecure);
     } catch (const std::exception& e) {
         error = std::string("TLS: ") + e.what();
         return nullptr;

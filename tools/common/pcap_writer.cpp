@@ -89,7 +89,8 @@ struct connection {
 struct pcap_writer::state {
     std::mutex mutex;  // guards everything below: the slots and the file
     std::string path;
-    std::string error;  // the first write failure
+    std::string error;                       // the first write failure
+    const libpcap_functions* lib = nullptr;  // loaded by the constructor
     pcap_t* pcap = nullptr;
     pcap_dumper_t* dumper = nullptr;
     std::uint16_t ip_id = 0;  // one counter for the file, as one host's IP stack keeps
@@ -154,7 +155,7 @@ struct pcap_writer::state {
         h.ts.tv_sec = static_cast<decltype(h.ts.tv_sec)>(us.count() / 1'000'000);
         h.ts.tv_usec = static_cast<decltype(h.ts.tv_usec)>(us.count() % 1'000'000);
         h.caplen = h.len = static_cast<bpf_u_int32>(packet.size());
-        libpcap().dump(reinterpret_cast<u_char*>(dumper), &h, packet.data());
+        lib->dump(reinterpret_cast<u_char*>(dumper), &h, packet.data());
     }
 
     void handshake(connection& c, std::chrono::system_clock::time_point time) {
@@ -207,8 +208,7 @@ struct pcap_writer::state {
     // Out to the file after every packet, so a killed tool leaves a readable capture; the
     // first failure (a full disk) is kept for error().
     void flush() {
-        const libpcap_functions& lib = libpcap();
-        if (lib.dump_flush(dumper) == 0 && std::ferror(lib.dump_file(dumper)) == 0) return;
+        if (lib->dump_flush(dumper) == 0 && std::ferror(lib->dump_file(dumper)) == 0) return;
         if (error.empty())
             error = fmt::format("writing capture {}: {}", path, std::strerror(errno));
     }
@@ -219,6 +219,7 @@ pcap_writer::pcap_writer(const std::string& path) : state_(std::make_unique<stat
     state_->slots.emplace_back().assumed_port = assumed_port;  // the default slot
     // Link type raw IP: each record starts with its IPv4 or IPv6 header (LINKTYPE_RAW).
     const libpcap_functions& lib = libpcap();  // throws when libpcap cannot be loaded
+    state_->lib = &lib;
     state_->pcap = lib.open_dead(DLT_RAW, 262'144);
     if (state_->pcap == nullptr) throw std::runtime_error("cannot write capture " + path);
     state_->dumper = lib.dump_open(state_->pcap, path.c_str());
@@ -234,8 +235,8 @@ pcap_writer::~pcap_writer() {
     const auto now = std::chrono::system_clock::now();
     for (connection& c : state_->slots)
         state_->close(c, now);
-    libpcap().dump_close(state_->dumper);
-    libpcap().close(state_->pcap);
+    state_->lib->dump_close(state_->dumper);
+    state_->lib->close(state_->pcap);
 }
 
 void pcap_writer::opened(const transport::connection_event& e) {
