@@ -131,24 +131,34 @@ std::string child::failure() const {
     return {};
 }
 
+int child::poll_once(std::span<child* const> children, std::chrono::milliseconds wait) {
+    std::vector<pollfd> fds;
+    for (const child* c : children)
+        for (const int fd : {c->pidfd_, c->out_fd_, c->err_fd_})
+            if (fd >= 0) fds.push_back({fd, POLLIN, 0});
+    const int ready = ::poll(fds.data(), fds.size(), int(std::max<long>(0, wait.count())));
+    if (ready < 0 && errno != EINTR) fail("poll");
+    const auto readable = [&fds](int fd) {
+        return fd >= 0 && std::any_of(fds.begin(), fds.end(), [fd](const pollfd& p) {
+                   return p.fd == fd && p.revents != 0;
+               });
+    };
+    for (child* c : children) {
+        if (readable(c->out_fd_)) c->read_from(c->out_fd_, c->out);
+        if (readable(c->err_fd_)) c->read_from(c->err_fd_, c->err);
+        if (readable(c->pidfd_)) c->reap();
+    }
+    return ready;
+}
+
 bool child::read_until(std::string_view text, clock::time_point deadline) {
+    child* const self[] = {this};
     while (out.find(text) == std::string::npos) {
-        if (out_fd_ < 0 || interrupted()) return false;
+        // Its stdout may close a moment before its exit can be reaped: wait for both.
+        if ((out_fd_ < 0 && pidfd_ < 0) || interrupted()) return false;
         const auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
         if (wait.count() <= 0) return false;
-        std::vector<pollfd> fds;
-        for (const int fd : {out_fd_, err_fd_, pidfd_})
-            if (fd >= 0) fds.push_back({fd, POLLIN, 0});
-        if (::poll(fds.data(), fds.size(), int(wait.count())) < 0 && errno != EINTR) fail("poll");
-        for (const pollfd& p : fds) {
-            if (p.revents == 0) continue;
-            if (p.fd == out_fd_)
-                read_from(out_fd_, out);
-            else if (p.fd == err_fd_)
-                read_from(err_fd_, err);
-            else if (p.fd == pidfd_)
-                reap();
-        }
+        poll_once(self, wait);
     }
     return true;
 }
@@ -160,11 +170,10 @@ void child::terminate() {
 void wait_all(std::span<child* const> children, clock::time_point deadline, clock::duration grace) {
     bool kills_sent = false;
     for (;;) {
-        std::vector<pollfd> fds;
-        for (child* c : children)
-            for (const int fd : {c->pidfd_, c->out_fd_, c->err_fd_})
-                if (fd >= 0) fds.push_back({fd, POLLIN, 0});
-        if (fds.empty()) return;
+        const bool open = std::any_of(children.begin(), children.end(), [](const child* c) {
+            return c->pidfd_ >= 0 || c->out_fd_ >= 0 || c->err_fd_ >= 0;
+        });
+        if (!open) return;
         if (!kills_sent && (clock::now() >= deadline || interrupted())) {
             for (child* c : children)
                 if (c->running()) {
@@ -177,22 +186,15 @@ void wait_all(std::span<child* const> children, clock::time_point deadline, cloc
         const auto wait =
             kills_sent ? std::chrono::milliseconds(2000)
                        : std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
-        const int ready = ::poll(fds.data(), fds.size(), int(std::max<long>(0, wait.count())));
-        if (ready < 0 && errno != EINTR) fail("poll");
+        std::vector<bool> was_running;
+        for (const child* c : children)
+            was_running.push_back(c->running());
+        const int ready = child::poll_once(children, wait);
         if (ready == 0 && kills_sent) return;
-        for (child* c : children) {
-            const auto readable = [&fds](int fd) {
-                return fd >= 0 && std::any_of(fds.begin(), fds.end(), [fd](const pollfd& p) {
-                           return p.fd == fd && p.revents != 0;
-                       });
-            };
-            if (readable(c->out_fd_)) c->read_from(c->out_fd_, c->out);
-            if (readable(c->err_fd_)) c->read_from(c->err_fd_, c->err);
-            if (readable(c->pidfd_)) {
-                c->reap();
-                if (!c->running() && (c->exit_code != 0 || c->signal))
-                    deadline = std::min(deadline, clock::now() + grace);
-            }
+        for (std::size_t i = 0; i < children.size(); ++i) {
+            const child* c = children[i];
+            if (was_running[i] && !c->running() && (c->exit_code != 0 || c->signal))
+                deadline = std::min(deadline, clock::now() + grace);
         }
     }
 }

@@ -45,14 +45,17 @@ class child {
     std::string failure() const;
 
     // Reads its output (keep_stdout) until its stdout holds `text`: true. False when `deadline`
-    // passes first, its stdout closes (it left), or an interrupt came. Kills nothing: waiting for
-    // a line is not waiting for the end (wait_all).
+    // passes first, it has left (its stdout closed and its exit reaped), or an interrupt came.
+    // Kills nothing: waiting for a line is not waiting for the end (wait_all).
     bool read_until(std::string_view text, clock::time_point deadline);
     // Asks it to leave (SIGTERM); wait_all then reaps it, and kills it at its deadline.
     void terminate();
 
   private:
     friend void wait_all(std::span<child* const>, clock::time_point, clock::duration);
+    // One poll() over the children's open pipes and pidfds, up to `wait`, then what each said:
+    // output read, an exit reaped. poll()'s result: how many were ready, 0 when none.
+    static int poll_once(std::span<child* const> children, std::chrono::milliseconds wait);
     void reap();  // wait4 once it has exited
     void read_from(int& fd, std::string& into);
     pid_t pid_ = -1;
