@@ -1,5 +1,6 @@
 #include "bench/compare/runs.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -96,7 +97,7 @@ run run_hyperfine(const std::vector<std::string>& command, const hyperfine_optio
     std::error_code ignored;
     std::filesystem::remove(options.export_file, ignored);  // not the previous run's
     std::vector<std::string> argv = {options.hyperfine, "-N",
-                                     "--warmup",        "3",
+                                     "--warmup",        std::to_string(hyperfine_warmup),
                                      "--runs",          std::to_string(options.runs),
                                      "--export-json",   options.export_file.string()};
     if (options.ignore_failure) argv.push_back("-i");
@@ -123,6 +124,10 @@ run run_hyperfine(const std::vector<std::string>& command, const hyperfine_optio
         return r;
     }
     const hyperfine_result& x = e.results[0];
+    if (std::find(x.exit_codes.begin(), x.exit_codes.end(), -1) != x.exit_codes.end()) {
+        r.problem = "a run was ended by a signal";
+        return r;
+    }
     r.figures["wall_ms"] = x.median_s * 1e3;
     r.figures["cpu_ms"] = (x.user_s + x.system_s) * 1e3;
     return r;

@@ -22,6 +22,8 @@ run run_tool_pair(const std::vector<std::string>& publisher,
                   const std::vector<std::string>& subscriber, const std::filesystem::path& lines,
                   std::chrono::seconds bound);
 
+inline constexpr int hyperfine_warmup = 3;  // runs not counted, first
+
 struct hyperfine_options {
     std::string hyperfine;  // its path
     int runs = 30;
@@ -33,6 +35,7 @@ struct hyperfine_options {
 // `hyperfine -N --warmup 3 --runs N --export-json FILE COMMAND`. Figures: wall_ms (the median
 // run) and cpu_ms (the mean user + system CPU of a run). When a run of the command fails,
 // hyperfine stops without the command's output: the command is run once more for its reason.
+// With ignore_failure, a run that a signal ended (a crash) still makes the row a problem.
 run run_hyperfine(const std::vector<std::string>& command, const hyperfine_options& options);
 
 // The footprint of a subscriber that has subscribed and received: `subscriber` is started with

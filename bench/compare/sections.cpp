@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -73,38 +74,40 @@ std::string first_missing(std::initializer_list<program> programs) {
     return {};
 }
 
+// Our tools and Mosquitto's, in that order: the pairs the start and tools sections compare.
+struct tool_pair {
+    std::string name;
+    program pub, sub;
+};
+std::array<tool_pair, 2> tool_pairs(builder& b) {
+    return {{{"ours", b.in_bin("mqtt-pub", true), b.in_bin("mqtt-sub", true)},
+             {"mosquitto", from_path("mosquitto_pub", "mosquitto-clients"),
+              from_path("mosquitto_sub", "mosquitto-clients")}}};
+}
+
 // What starting costs: PUB --help and one QoS 1 publish under hyperfine (its runs per round),
 // and an idle subscriber's memory and threads. Ours without -V: MQTT v5 is its default.
 void plan_start(builder& b) {
     const settings& s = b.s;
     const program hyperfine = from_path("hyperfine", "hyperfine");
-    struct tools {
-        std::string name;
-        program pub, sub;
-        std::vector<std::string> v5;
-    };
-    const tools all[] = {{"ours", b.in_bin("mqtt-pub", true), b.in_bin("mqtt-sub", true), {}},
-                         {"mosquitto",
-                          from_path("mosquitto_pub", "mosquitto-clients"),
-                          from_path("mosquitto_sub", "mosquitto-clients"),
-                          {"-V", "mqttv5"}}};
+    const std::array<tool_pair, 2> all = tool_pairs(b);
     const hyperfine_options timed{.hyperfine = hyperfine.path,
                                   .runs = s.start_runs,
                                   .export_file = s.work_dir / "hyperfine.json",
                                   .bound = seconds(60 + s.start_runs)};
-    const auto connect = [port = s.port](const tools& t, const std::string& path) {
+    const auto connect = [port = s.port](const tool_pair& t, const std::string& path) {
         std::vector<std::string> argv = {path, "-h", "127.0.0.1", "-p", std::to_string(port)};
-        argv.insert(argv.end(), t.v5.begin(), t.v5.end());
+        if (t.name != "ours") argv.insert(argv.end(), {"-V", "mqttv5"});  // ours: v5 by default
         return argv;
     };
 
-    for (const tools& t : all)
+    for (const tool_pair& t : all)
         b.add("start", "--help", t.name, first_missing({t.pub, hyperfine}), [=] {
             hyperfine_options o = timed;
             o.ignore_failure = true;  // mosquitto_pub --help exits with status 1
             return run_hyperfine({t.pub.path, "--help"}, o);
         });
-    for (const tools& t : all)
+    for (const tool_pair& t : all)
         b.add("start", "QoS 1 publish", t.name, first_missing({t.pub, hyperfine}), [=] {
             std::vector<std::string> argv = connect(t, t.pub.path);
             argv.insert(argv.end(), {"-t", next_topic(), "-m", "hello", "-q", "1"});
@@ -112,8 +115,8 @@ void plan_start(builder& b) {
         });
     // The message a subscriber has to receive comes from mosquitto_pub (ours when it is missing),
     // the same for both subscribers.
-    const tools& sender = all[1].pub.missing.empty() ? all[1] : all[0];
-    for (const tools& t : all)
+    const tool_pair& sender = all[1].pub.missing.empty() ? all[1] : all[0];
+    for (const tool_pair& t : all)
         b.add("idle", "subscribed", t.name, t.sub.missing, [=] {
             const std::string topic = next_topic();
             std::vector<std::string> sub = connect(t, t.sub.path),
@@ -125,10 +128,10 @@ void plan_start(builder& b) {
 
     b.p.sections.push_back(
         {"start",
-         fmt::format("Start-up: hyperfine -N --warmup 3 --runs {} per round; PUB --help, and PUB "
+         fmt::format("Start-up: hyperfine -N --warmup {} --runs {} per round; PUB --help, and PUB "
                      "-h 127.0.0.1 -p P -t T -m hello -q 1 (mosquitto_pub with -V mqttv5); wall: "
                      "the median run, CPU: the mean user + system of a run",
-                     s.start_runs),
+                     hyperfine_warmup, s.start_runs),
          {"ours", "mosquitto"},
          {{"wall_ms", "wall ms", 2}, {"cpu_ms", "CPU ms", 2}},
          {{"ours", "mosquitto", "wall_ms", target{true, 1}},
@@ -155,32 +158,26 @@ void plan_tools(builder& b) {
         file << fmt::format("message {:056}\n", i);
     file.close();
 
-    struct pair {
-        std::string name;
-        program pub, sub;
-    };
-    const pair pairs[] = {{"ours", b.in_bin("mqtt-pub", true), b.in_bin("mqtt-sub", true)},
-                          {"mosquitto", from_path("mosquitto_pub", "mosquitto-clients"),
-                           from_path("mosquitto_sub", "mosquitto-clients")}};
+    const std::array<tool_pair, 2> pairs = tool_pairs(b);
     const seconds bound(std::max<std::uint64_t>(60, s.tool_messages / 1000));
     for (int qos = 0; qos <= 2; ++qos) {
-        for (const pair& t : pairs) {
-            const std::string missing = t.pub.missing.empty() ? t.sub.missing : t.pub.missing;
-            b.add("tools", fmt::format("QoS {}", qos), t.name, missing, [=, port = s.port] {
-                const std::vector<std::string> flags = {
-                    "-h", "127.0.0.1",  "-p", std::to_string(port), "-V", "mqttv5",
-                    "-t", next_topic(), "-q", std::to_string(qos)};
-                std::vector<std::string> pub = {t.pub.path}, sub = {t.sub.path};
-                pub.insert(pub.end(), flags.begin(), flags.end());
-                pub.push_back("-l");
-                sub.insert(sub.end(), flags.begin(), flags.end());
-                // mosquitto_sub's own Receive Maximum (20) breaks QoS 2 against Mosquitto
-                // 2.0.11, which sends queued messages beyond it (issue #2306): both subscribers
-                // send 65,535, our client's default.
-                sub.insert(sub.end(), {"-D", "connect", "receive-maximum", "65535", "-C",
-                                       std::to_string(s.tool_messages)});
-                return run_tool_pair(pub, sub, lines, bound);
-            });
+        for (const tool_pair& t : pairs) {
+            b.add("tools", fmt::format("QoS {}", qos), t.name, first_missing({t.pub, t.sub}),
+                  [=, port = s.port] {
+                      const std::vector<std::string> flags = {
+                          "-h", "127.0.0.1",  "-p", std::to_string(port), "-V", "mqttv5",
+                          "-t", next_topic(), "-q", std::to_string(qos)};
+                      std::vector<std::string> pub = {t.pub.path}, sub = {t.sub.path};
+                      pub.insert(pub.end(), flags.begin(), flags.end());
+                      pub.push_back("-l");
+                      sub.insert(sub.end(), flags.begin(), flags.end());
+                      // mosquitto_sub's own Receive Maximum (20) breaks QoS 2 against Mosquitto
+                      // 2.0.11, which sends queued messages beyond it (issue #2306): both
+                      // subscribers send 65,535, our client's default.
+                      sub.insert(sub.end(), {"-D", "connect", "receive-maximum", "65535", "-C",
+                                             std::to_string(s.tool_messages)});
+                      return run_tool_pair(pub, sub, lines, bound);
+                  });
         }
     }
     b.p.sections.push_back(
