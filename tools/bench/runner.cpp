@@ -39,6 +39,11 @@ clock::duration seconds(double s) {
     return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(s));
 }
 
+// The interval between two events at `per_second` a second; zero (no pacing) when it is 0.
+clock::duration slot(double per_second) {
+    return per_second > 0 ? seconds(1.0 / per_second) : clock::duration::zero();
+}
+
 double seconds_between(clock::time_point a, clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
@@ -133,8 +138,7 @@ class bench_run {
     clock::time_point last_progress_ = clock::now();
     std::uint64_t allocations_at_start_ = 0;
     std::uint64_t window_ = 0;
-    const clock::duration rate_slot_ =
-        seconds(plan_.run.rate > 0 ? 1.0 / plan_.run.rate : 0.0);  // -r
+    const clock::duration rate_slot_ = slot(plan_.run.rate);  // -r
 };
 
 void bench_run::make_client(bench_client& b) {
@@ -160,16 +164,15 @@ void bench_run::make_client(bench_client& b) {
 
 asio::awaitable<bool> bench_run::connect_all(const std::vector<bench_client*>& clients) {
     asio::steady_timer pace(io_);
-    const clock::duration slot = plan_.run.connect_rate > 0 ? seconds(1.0 / plan_.run.connect_rate)
-                                                            : clock::duration::zero();
+    const clock::duration connect_slot = slot(plan_.run.connect_rate);
     clock::time_point next = clock::now();
     for (bench_client* b : clients) {
         if (stopping_) break;
-        if (slot.count() > 0) {
+        if (connect_slot.count() > 0) {
             pace.expires_at(next);
             std::error_code ec;
             co_await pace.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-            next += slot;
+            next += connect_slot;
         } else {
             while (connects_active_ >= connects_at_once && !stopping_)
                 co_await connected_.wait();

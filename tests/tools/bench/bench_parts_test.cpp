@@ -146,6 +146,13 @@ TEST(summary, json_has_every_figure) {
     EXPECT_NE(text.find("p99.9"), std::string::npos) << text;
 }
 
+// The one number format of mqtt-bench's progress line and bench-compare's table.
+TEST(summary, thousands_groups_digits_and_keeps_the_sign) {
+    EXPECT_EQ(thousands(412310.4), "412,310");
+    EXPECT_EQ(thousands(0.512, 2), "0.51");
+    EXPECT_EQ(thousands(-1234), "-1,234");
+}
+
 TEST(summary, conn_reports_rate_and_memory) {
     summary s;
     s.mode = "conn";
