@@ -215,8 +215,9 @@ class fuzz_run {
             } else if (const auto* d = std::get_if<session_discarded>(&*e)) {
                 check(d->inbound_qos2_dropped == in_qos2_.size(), "session_discarded count");
                 in_qos2_.clear();
-            } else if (const auto* m = std::get_if<message_received>(&*e)) {
+            } else if (auto* m = std::get_if<message_received>(&*e)) {
                 if (m->message.qos == mqtt::qos::exactly_once) ++qos2_delivered[m->packet_id];
+                s_.recycle(std::move(m->message));  // the next one is built in its storage
             } else if (const auto* sc = std::get_if<subscribe_completed>(&*e)) {
                 requests_done_.push_back(sc->ticket);
             } else if (const auto* uc = std::get_if<unsubscribe_completed>(&*e)) {

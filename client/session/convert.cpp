@@ -95,26 +95,55 @@ mqtt::publish publish_view(const message& m, std::vector<string_pair>& pairs) {
     p.props.content_type = view(m.props.content_type);
     p.props.response_topic = view(m.props.response_topic);
     p.props.correlation_data = view(m.props.correlation_data);
-    pairs = pair_views(m.props.user_properties);
+    pairs.clear();
+    for (const auto& [name, value] : m.props.user_properties)
+        pairs.push_back({name, value});
     p.props.user_properties = std::span<const string_pair>(pairs);
     return p;
 }
 
+namespace {
+
+// An optional field set to `from`, into the string or vector `into` already holds if it does.
+template <class Owned, class View>
+void assign_optional(std::optional<Owned>& into, const std::optional<View>& from) {
+    if (!from) {
+        into.reset();
+    } else if (into) {
+        into->assign(from->begin(), from->end());
+    } else {
+        into.emplace(from->begin(), from->end());
+    }
+}
+
+}  // namespace
+
+void assign_owned_message(message& into, const mqtt::publish& p, std::string_view topic) {
+    into.topic.assign(topic);
+    into.payload.assign(p.payload.begin(), p.payload.end());
+    into.qos = p.qos;
+    into.retain = p.retain;
+    message_properties& props = into.props;
+    props.payload_format_indicator = p.props.payload_format_indicator;
+    props.message_expiry_interval = p.props.message_expiry_interval;
+    assign_optional(props.content_type, p.props.content_type);
+    assign_optional(props.response_topic, p.props.response_topic);
+    assign_optional(props.correlation_data, p.props.correlation_data);
+    // Pairs already there take the new names and values in place; extra ones go.
+    props.user_properties.resize(p.props.user_properties.size());
+    auto pair = props.user_properties.begin();
+    for (const string_pair& up : p.props.user_properties) {
+        pair->first.assign(up.name);
+        pair->second.assign(up.value);
+        ++pair;
+    }
+    props.subscription_identifiers.assign(p.props.subscription_identifiers.begin(),
+                                          p.props.subscription_identifiers.end());
+}
+
 message owned_message(const mqtt::publish& p, std::string_view topic) {
     message m;
-    m.topic = topic;
-    m.payload.assign(p.payload.begin(), p.payload.end());
-    m.qos = p.qos;
-    m.retain = p.retain;
-    m.props.payload_format_indicator = p.props.payload_format_indicator;
-    m.props.message_expiry_interval = p.props.message_expiry_interval;
-    m.props.content_type = owned(p.props.content_type);
-    m.props.response_topic = owned(p.props.response_topic);
-    m.props.correlation_data = owned(p.props.correlation_data);
-    m.props.user_properties = owned_pairs(p.props.user_properties);
-    for (std::uint32_t id : p.props.subscription_identifiers) {
-        m.props.subscription_identifiers.push_back(id);
-    }
+    assign_owned_message(m, p, topic);
     return m;
 }
 

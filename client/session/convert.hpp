@@ -45,9 +45,14 @@ command_result check_user_properties(const user_property_list& list);
 command_result check_size(const packet& p, std::uint32_t maximum_packet_size);
 
 // The message's PUBLISH (no Packet Identifier, DUP or Topic Alias yet). Subscription Identifiers
-// are never copied into an outbound PUBLISH (MQTT-3.3.4-6).
+// are never copied into an outbound PUBLISH (MQTT-3.3.4-6). `pairs` receives the views of the
+// User Properties (its capacity is reused) and must outlive the packet.
 mqtt::publish publish_view(const message& m, std::vector<string_pair>& pairs);
 // A received PUBLISH as an owned message, under its resolved topic.
 message owned_message(const mqtt::publish& p, std::string_view topic);
+// The same, written into `into`, whatever it held before: every field is set (a property `p` lacks
+// ends up absent), and the strings and vectors `into` already has keep their capacity, so a
+// message used again allocates nothing for fields that fit.
+void assign_owned_message(message& into, const mqtt::publish& p, std::string_view topic);
 
 }  // namespace mqtt::session::detail

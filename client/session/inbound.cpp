@@ -32,13 +32,12 @@ void session::on_publish(const mqtt::publish& p) {
         }
     }
 
-    message_received ev{detail::owned_message(p, topic), p.packet_id, p.dup, p.props.topic_alias};
     switch (p.qos) {
         case qos::at_most_once:
-            emit(std::move(ev));
+            deliver(p, topic);
             break;
         case qos::at_least_once:
-            emit(std::move(ev));
+            deliver(p, topic);
             send(puback{p.packet_id, reason_code::success, {}});
             break;
         case qos::exactly_once:
@@ -54,16 +53,22 @@ void session::on_publish(const mqtt::publish& p) {
                                       options_.receive_maximum.value_or(65'535)));
                 return;
             }
-            inbound_qos2_.insert(p.packet_id);
+            inbound_qos2_nodes_.insert(inbound_qos2_, p.packet_id);
             if (store_) store_->put_inbound_qos2(p.packet_id);
-            emit(std::move(ev));
+            deliver(p, topic);
             send(pubrec{p.packet_id, reason_code::success, {}});
             break;
     }
 }
 
+void session::deliver(const mqtt::publish& p, std::string_view topic) {
+    message_received ev{spare_message(), p.packet_id, p.dup, p.props.topic_alias};
+    detail::assign_owned_message(ev.message, p, topic);  // into a spare's storage (recycle())
+    emit(std::move(ev));
+}
+
 void session::on_pubrel(const pubrel& p) {
-    if (inbound_qos2_.erase(p.packet_id) == 0) {
+    if (!inbound_qos2_nodes_.erase(inbound_qos2_, p.packet_id)) {
         send(pubcomp{p.packet_id, reason_code::packet_identifier_not_found, {}});
         return;
     }

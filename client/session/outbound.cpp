@@ -2,7 +2,8 @@
 // window leaves room (the server's Receive Maximum, spec 4.9, and our own max_inflight), then live
 // in `inflight_` until PUBACK, or PUBREC then PUBCOMP. Tickets are taken in accept order and
 // publishes leave the queue in that order, so ticket order is send order, which is the order of a
-// resend (MQTT-4.6.0-1).
+// resend (MQTT-4.6.0-1). A message whose flow has ended goes to the pool of spare messages, for
+// the next publish(const message&) or received PUBLISH to be built in its storage.
 #include <fmt/format.h>
 
 #include "client/session/convert.hpp"
@@ -63,13 +64,20 @@ command_result session::check_limits(const message& m) const {
             "the server does not support retained messages (MQTT-3.2.2-14)");
     }
     // Measured on the whole packet as it would be sent without a Topic Alias (MQTT-3.2.2-15).
-    std::vector<string_pair> pairs;
-    mqtt::publish view = detail::publish_view(m, pairs);
+    mqtt::publish view = detail::publish_view(m, user_property_views_);
     view.packet_id = m.qos == qos::at_most_once ? 0 : 1;
     return detail::check_size(view, limits_.maximum_packet_size);
 }
 
-command_result session::publish(message m, time_point now) {
+command_result session::publish(message&& m, time_point now) {
+    return accept_publish(m, &m, now);
+}
+
+command_result session::publish(const message& m, time_point now) {
+    return accept_publish(m, nullptr, now);
+}
+
+command_result session::accept_publish(const message& m, message* owned, time_point now) {
     now_ = now;
     if (command_result bad = check_publish(m); !bad) return bad;
     if (m.qos == qos::at_most_once) {
@@ -78,8 +86,7 @@ command_result session::publish(message m, time_point now) {
                                            "a QoS 0 message is only sent on a connection");
         }
         const std::uint64_t ticket = next_ticket_++;
-        outbound entry{ticket, 0, outbound_stage::awaiting_ack, std::move(m)};
-        send_publish(entry, false);
+        send_publish(m, 0, false);  // straight from the caller's message: nothing to keep
         emit(publish_completed{ticket});
         return {ticket};
     }
@@ -89,7 +96,9 @@ command_result session::publish(message m, time_point now) {
                                        "65,535 QoS 1/2 messages are already waiting or in flight");
     }
     const std::uint64_t ticket = next_ticket_++;
-    queue_.push_back(outbound{ticket, 0, outbound_stage::queued, std::move(m)});
+    message kept = owned ? std::move(*owned) : spare_message();
+    if (!owned) kept = m;  // into the spare's strings and vectors: their capacity is reused
+    queue_.push_back(outbound{ticket, 0, outbound_stage::queued, std::move(kept)});
     store_outbound(queue_.back());
     send_queued();
     return {ticket};
@@ -105,6 +114,7 @@ void session::send_queued() {
         if (command_result bad = check_limits(entry.msg); !bad) {
             ids_.release(*id);
             if (store_) store_->erase_outbound(entry.ticket);
+            recycle(std::move(entry.msg));
             publish_completed refused{entry.ticket};
             refused.error = bad.error;
             emit(std::move(refused));
@@ -115,22 +125,22 @@ void session::send_queued() {
         id_nodes_.emplace(ticket_by_id_, *id, entry.ticket);
         const auto it = inflight_nodes_.emplace(inflight_, entry.ticket, std::move(entry));
         store_outbound(it->second);
-        send_publish(it->second, false);  // DUP 0 on the first send (MQTT-4.3.2-2, -4.3.3-2)
+        // DUP 0 on the first send (MQTT-4.3.2-2, -4.3.3-2)
+        send_publish(it->second.msg, it->second.packet_id, false);
     }
 }
 
-void session::send_publish(outbound& entry, bool dup) {
-    std::vector<string_pair> pairs;
-    mqtt::publish p = detail::publish_view(entry.msg, pairs);
-    p.dup = dup && entry.msg.qos != qos::at_most_once;  // MQTT-3.3.1-2
-    p.packet_id = entry.packet_id;
+void session::send_publish(const message& m, std::uint16_t packet_id, bool dup) {
+    mqtt::publish p = detail::publish_view(m, user_property_views_);
+    p.dup = dup && m.qos != qos::at_most_once;  // MQTT-3.3.1-2
+    p.packet_id = packet_id;
     // A Topic Alias adds 3 bytes; use one only if the packet still fits the server's Maximum
     // Packet Size with both the topic and the alias (its first use) (MQTT-3.2.2-15).
     mqtt::publish with_alias = p;
     with_alias.props.topic_alias = 1;
     if (options_.outbound_topic_aliases &&
         encoded_size(with_alias).value_or(SIZE_MAX) <= limits_.maximum_packet_size) {
-        const outbound_aliases::choice alias = out_aliases_.pick(entry.msg.topic);
+        const outbound_aliases::choice alias = out_aliases_.pick(m.topic);
         if (alias.alias != 0) {
             p.props.topic_alias = alias.alias;
             if (!alias.send_topic) p.topic = {};
@@ -141,12 +151,13 @@ void session::send_publish(outbound& entry, bool dup) {
 
 void session::complete(std::map<std::uint64_t, outbound>::iterator it, reason_code rc,
                        const properties& props) {
-    const outbound& entry = it->second;
+    outbound& entry = it->second;
     emit(publish_completed{entry.ticket, entry.packet_id, rc, detail::owned(props.reason_string),
                            detail::owned_pairs(props.user_properties)});
     ids_.release(entry.packet_id);
     id_nodes_.erase(ticket_by_id_, entry.packet_id);
     if (store_) store_->erase_outbound(entry.ticket);
+    recycle(std::move(entry.msg));  // before the node is recycled, which would free it
     inflight_nodes_.erase(inflight_, it);
     send_queued();  // the freed quota goes to the next waiting message
 }
@@ -198,25 +209,44 @@ void session::resend_inflight() {
         if (entry.stage == outbound_stage::awaiting_pubcomp) {
             send(pubrel{entry.packet_id, reason_code::success, {}});
         } else {
-            send_publish(entry, true);
+            send_publish(entry.msg, entry.packet_id, true);
         }
     }
 }
 
 void session::discard_session_state() {
     emit(session_discarded{inflight_.size(), inbound_qos2_.size()});
-    for (const auto& [ticket, entry] : inflight_) {
+    for (auto& [ticket, entry] : inflight_) {
         publish_completed done{ticket, entry.packet_id};
         done.error = errc::session_discarded;
         emit(std::move(done));
         ids_.release(entry.packet_id);
         if (store_) store_->erase_outbound(ticket);
+        recycle(std::move(entry.msg));
     }
     inflight_.clear();
     ticket_by_id_.clear();
     for (const std::uint16_t id : inbound_qos2_)
         if (store_) store_->erase_inbound_qos2(id);
     inbound_qos2_.clear();
+}
+
+// The pool of spare messages (session.hpp, "Reusing messages"), for inbound.cpp too.
+void session::recycle(message&& m) {
+    if (spare_messages_.size() >= max_spare_messages ||
+        m.payload.capacity() > max_spare_payload_capacity) {
+        const message dropped = std::move(m);  // not kept: freed now, `m` moved from either way
+        return;
+    }
+    if (spare_messages_.capacity() == 0) spare_messages_.reserve(max_spare_messages);
+    spare_messages_.push_back(std::move(m));
+}
+
+message session::spare_message() {
+    if (spare_messages_.empty()) return {};
+    message m = std::move(spare_messages_.back());
+    spare_messages_.pop_back();
+    return m;
 }
 
 void session::store_outbound(const outbound& entry) {

@@ -21,6 +21,24 @@
 //   8. When the connection ends (for any reason): connection_lost(now), then step 5. The session
 //      keeps its state; connection_opened() on a new connection resumes it (Clean Start 0).
 //
+// Reusing messages (optional: without it everything works the same, it just allocates). The
+// session keeps a pool of spare `message` objects, at most 64, and builds into them rather than
+// allocating fresh ones:
+//   - a received PUBLISH becomes the message of message_received in a spare, its strings and
+//     vectors reused (every field is set; nothing of the spare's old content remains);
+//   - publish(const message&, now) sends QoS 0 straight from the caller's message and copies a
+//     QoS 1/2 one into a spare; publish(message&&, now) takes the caller's storage instead;
+//   - when a QoS 1/2 publish ends (PUBACK, PUBCOMP, PUBREC >= 0x80, refused when finally sent,
+//     dropped with the session state) its message goes back to the pool;
+//   - recycle(std::move(m)) gives back the message of a message_received once the application
+//     is done with it.
+// A spare whose payload capacity is above 64 KiB is dropped rather than kept, so one huge
+// message does not pin its memory. Once warmed up, a session without a store whose output is
+// drained with output() and clear_output() allocates nothing per message, sent or received, at
+// any QoS (tests/alloc/session_alloc_test.cpp). What still allocates: a field that outgrows the
+// spare's capacity or that the spare's last message lacked, and acknowledgements carrying a
+// Reason String or User Properties.
+//
 // `now` must come from a monotonic clock and never go backwards. Output bytes are complete MQTT
 // packets, in the order they must be written.
 #pragma once
@@ -32,6 +50,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <unordered_map>
 #include <vector>
@@ -97,7 +116,10 @@ class session {
     std::optional<time_point> next_deadline() const { return timers_.next(); }
 
     // Commands.
-    command_result publish(message m, time_point now);
+    // Takes the message's storage (QoS 1/2; QoS 0 is encoded from it and left as it is).
+    command_result publish(message&& m, time_point now);
+    // Leaves `m` to the caller: QoS 0 is encoded from it, QoS 1/2 copied into a spare message.
+    command_result publish(const message& m, time_point now);
     command_result subscribe(std::vector<subscription_request> subscriptions,
                              subscribe_options options, time_point now);
     command_result unsubscribe(std::vector<std::string> topic_filters,
@@ -117,6 +139,9 @@ class session {
     void clear_output() { output_.clear(); }
     std::optional<event> poll_event();
     bool wants_close() const { return state_ == state::closing; }
+    // Gives back a message the application is done with (a message_received's, typically), as a
+    // spare for the next received PUBLISH or publish(const message&). Optional; see the top.
+    void recycle(message&& m);
 
     // Observations (for tools and tests).
     mqtt::session::state current_state() const { return state_; }
@@ -165,10 +190,12 @@ class session {
     void fail_authentication(std::string detail);
 
     // outbound.cpp: our PUBLISHes and their acknowledgements
+    // Both publish() overloads: `owned` is `m` when its storage may be taken, else null.
+    command_result accept_publish(const message& m, message* owned, time_point now);
     command_result check_publish(const message& m) const;
     command_result check_limits(const message& m) const;
     void send_queued();
-    void send_publish(outbound& entry, bool dup);
+    void send_publish(const message& m, std::uint16_t packet_id, bool dup);
     void on_puback(const puback& p);
     void on_pubrec(const pubrec& p);
     void on_pubcomp(const pubcomp& p);
@@ -179,6 +206,8 @@ class session {
 
     // inbound.cpp: the server's PUBLISHes
     void on_publish(const mqtt::publish& p);
+    // message_received for `p` under its resolved topic.
+    void deliver(const mqtt::publish& p, std::string_view topic);
     void on_pubrel(const pubrel& p);
 
     // subscriptions.cpp: SUBACK and UNSUBACK
@@ -198,6 +227,8 @@ class session {
         if (store_) store_->set_session_exists(exists);
     }
     void store_outbound(const outbound& entry);
+    // A spare message from the pool (recycle()), or a new empty one.
+    message spare_message();
 
     connect_options options_;
     std::string client_id_;
@@ -230,6 +261,15 @@ class session {
     recycled_nodes<std::unordered_map<std::uint16_t, std::uint64_t>> id_nodes_;
     std::unordered_map<std::uint16_t, pending_request> requests_;
     std::set<std::uint16_t> inbound_qos2_;  // PUBREC sent, PUBREL not yet received
+    recycled_nodes<std::set<std::uint16_t>> inbound_qos2_nodes_;
+
+    // Spare messages to build into (see the top); at most max_spare_messages.
+    static constexpr std::size_t max_spare_messages = 64;
+    static constexpr std::size_t max_spare_payload_capacity = 64 * 1024;
+    std::vector<message> spare_messages_;
+    // The views of a PUBLISH's User Properties while it is measured or encoded (publish_view),
+    // kept so that its capacity is reused.
+    mutable std::vector<string_pair> user_property_views_;
 
     byte_vector output_;
     fifo<event> events_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +27,14 @@ class outbound_aliases {
   private:
     std::uint16_t maximum_ = 0;
     std::uint64_t tick_ = 0;
-    std::unordered_map<std::string, std::uint16_t> by_topic_;
+    // Looked up by string_view (no std::string made per PUBLISH to find its alias).
+    struct topic_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, std::uint16_t, topic_hash, std::equal_to<>> by_topic_;
     std::vector<std::string> topic_of_;     // index: alias
     std::vector<std::uint64_t> last_used_;  // index: alias
 };
