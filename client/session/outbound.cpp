@@ -233,12 +233,13 @@ void session::discard_session_state() {
 
 // The pool of spare messages (session.hpp, "Reusing messages"), for inbound.cpp too.
 void session::recycle(message&& m) {
-    if (spare_messages_.size() >= max_spare_messages ||
-        m.payload.capacity() > max_spare_payload_capacity) {
+    const std::size_t bytes = m.payload.capacity();
+    if (spare_messages_.size() >= max_spare_messages || bytes > max_spare_payload_capacity ||
+        spare_payload_bytes_ + bytes > max_spare_payload_total) {
         const message dropped = std::move(m);  // not kept: freed now, `m` moved from either way
         return;
     }
-    if (spare_messages_.capacity() == 0) spare_messages_.reserve(max_spare_messages);
+    spare_payload_bytes_ += bytes;
     spare_messages_.push_back(std::move(m));
 }
 
@@ -246,6 +247,7 @@ message session::spare_message() {
     if (spare_messages_.empty()) return {};
     message m = std::move(spare_messages_.back());
     spare_messages_.pop_back();
+    spare_payload_bytes_ -= m.payload.capacity();
     return m;
 }
 

@@ -22,8 +22,8 @@
 //      keeps its state; connection_opened() on a new connection resumes it (Clean Start 0).
 //
 // Reusing messages (optional: without it everything works the same, it just allocates). The
-// session keeps a pool of spare `message` objects, at most 64, and builds into them rather than
-// allocating fresh ones:
+// session keeps a pool of spare `message` objects, at most 1,024 (as many as one 64 KiB read of
+// small messages brings), and builds into them rather than allocating fresh ones:
 //   - a received PUBLISH becomes the message of message_received in a spare, its strings and
 //     vectors reused (every field is set; nothing of the spare's old content remains);
 //   - publish(const message&, now) sends QoS 0 straight from the caller's message and copies a
@@ -32,12 +32,12 @@
 //     dropped with the session state) its message goes back to the pool;
 //   - recycle(std::move(m)) gives back the message of a message_received once the application
 //     is done with it.
-// A spare whose payload capacity is above 64 KiB is dropped rather than kept, so one huge
-// message does not pin its memory. Once warmed up, a session without a store whose output is
-// drained with output() and clear_output() allocates nothing per message, sent or received, at
-// any QoS (tests/alloc/session_alloc_test.cpp). What still allocates: a field that outgrows the
-// spare's capacity or that the spare's last message lacked, and acknowledgements carrying a
-// Reason String or User Properties.
+// A spare whose payload capacity is above 64 KiB, or that would take the spares' payloads above
+// 256 KiB in all, is dropped rather than kept, so big messages do not pin their memory. Once warmed
+// up, a session without a store whose output is drained with output() and clear_output() allocates
+// nothing per message, sent or received, at any QoS (tests/alloc/session_alloc_test.cpp). What
+// still allocates: a field that outgrows the spare's capacity or that the spare's last message
+// lacked, and acknowledgements carrying a Reason String or User Properties.
 //
 // `now` must come from a monotonic clock and never go backwards. Output bytes are complete MQTT
 // packets, in the order they must be written.
@@ -263,10 +263,13 @@ class session {
     std::set<std::uint16_t> inbound_qos2_;  // PUBREC sent, PUBREL not yet received
     recycled_nodes<std::set<std::uint16_t>> inbound_qos2_nodes_;
 
-    // Spare messages to build into (see the top); at most max_spare_messages.
-    static constexpr std::size_t max_spare_messages = 64;
-    static constexpr std::size_t max_spare_payload_capacity = 64 * 1024;
+    // Spare messages to build into (see the top). As many as one read can bring: a 64 KiB read
+    // of small QoS 0 messages holds some 800, all decoded before any is handed over.
+    static constexpr std::size_t max_spare_messages = 1024;
+    static constexpr std::size_t max_spare_payload_capacity = 64 * 1024;  // each
+    static constexpr std::size_t max_spare_payload_total = 256 * 1024;    // all together
     std::vector<message> spare_messages_;
+    std::size_t spare_payload_bytes_ = 0;  // their payloads' capacities
     // The views of a PUBLISH's User Properties while it is measured or encoded (publish_view),
     // kept so that its capacity is reused.
     mutable std::vector<string_pair> user_property_views_;

@@ -421,28 +421,54 @@ TEST(session_alloc, spare_with_payload_capacity_over_64_KiB_is_dropped) {
     }
 }
 
-// The pool keeps 64 spares at most: with 70 given back, 64 messages are received without an
-// allocation and the 65th allocates.
-TEST(session_alloc, at_most_64_spares_are_kept) {
+// The pool keeps 1,024 spares at most: with 1,030 given back, 1,024 messages are received
+// without an allocation and the 1,025th allocates.
+TEST(session_alloc, at_most_1024_spares_are_kept) {
     connected_session c;
     const server_packets in;
     std::vector<message> held;
-    held.reserve(100);
-    for (std::size_t i = 0; i < 70; ++i)
+    held.reserve(1100);
+    for (std::size_t i = 0; i < 1030; ++i)
         held.push_back(receive_one(c, in));
     for (message& m : held)
         c.s.recycle(std::move(m));
     held.clear();
     std::vector<std::size_t> per_message;
-    per_message.reserve(70);
-    for (std::size_t i = 0; i < 70; ++i) {
+    per_message.reserve(1030);
+    for (std::size_t i = 0; i < 1030; ++i) {
         allocation_counter counter;
         held.push_back(receive_one(c, in));
         per_message.push_back(counter.count());
     }
-    for (std::size_t i = 0; i < 64; ++i)
+    for (std::size_t i = 0; i < 1024; ++i)
         EXPECT_EQ(per_message[i], 0u) << "message " << i;
-    EXPECT_GT(per_message[64], 0u);
+    EXPECT_GT(per_message[1024], 0u);
+}
+
+// The spares' payload capacities stay within 256 KiB together: of five given back with 60 KiB
+// each, four are kept (240 KiB) and the fifth is freed, so the fifth message received allocates.
+TEST(session_alloc, spares_hold_at_most_256_KiB_of_payload_together) {
+    connected_session c;
+    const server_packets in;
+    std::vector<message> held;
+    held.reserve(10);
+    for (std::size_t i = 0; i < 5; ++i) {
+        held.push_back(receive_one(c, in));
+        held.back().payload.reserve(60 * 1024);
+    }
+    for (message& m : held)
+        c.s.recycle(std::move(m));
+    held.clear();
+    std::vector<std::size_t> per_message;
+    per_message.reserve(5);
+    for (std::size_t i = 0; i < 5; ++i) {
+        allocation_counter counter;
+        held.push_back(receive_one(c, in));
+        per_message.push_back(counter.count());
+    }
+    for (std::size_t i = 0; i < 4; ++i)
+        EXPECT_EQ(per_message[i], 0u) << "message " << i;
+    EXPECT_GT(per_message[4], 0u);
 }
 
 }  // namespace
