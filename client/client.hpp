@@ -15,6 +15,10 @@
 //
 // Threads: every member function may be called from any thread; the work happens on an internal
 // strand, and completion handlers run on their associated executor (by default the client's).
+// Given an io_context one thread runs, made with a concurrency hint of 1 (asio::io_context io{1}),
+// the client uses no strand, and a call made on that thread runs at once rather than being posted
+// (never from inside the client's own callbacks: those calls are posted); completions are still
+// never run inside the call that started them.
 // state(), stats(), last_error() and last_error_code() read a copy the strand publishes after
 // every change (tests/integration/client_threads_test.cpp checks this under ThreadSanitizer).
 //
@@ -92,24 +96,40 @@ class client {
     auto async_connect(Token&& token) {
         return asio::async_initiate<Token, connect_signature>(
             [this](auto h) {
-                start_connect({std::move(h), executor()});
+                start_connect({std::move(h), executor(), queue()});
             },
             token);
     }
+    // The message is moved in; the overload below copies it instead.
     template <class Token>
-    auto async_publish(session::message m, Token&& token) {
+    auto async_publish(session::message&& m, Token&& token) {
         return asio::async_initiate<Token, publish_signature>(
             [this](auto h, session::message m) {
-                start_publish(std::move(m), {std::move(h), executor()});
+                start_publish(std::move(m), {std::move(h), executor(), queue()});
             },
             token, std::move(m));
+    }
+    // Copies `m` when the operation starts: a publisher can keep one message and change its
+    // payload between publishes. On an io_context one thread runs (asio::io_context io{1}),
+    // called on that thread, the copy goes into storage the client keeps from earlier messages,
+    // so a busy publisher allocates nothing per message. `m` must live until the operation
+    // starts: until async_publish returns for a callback or a future, until co_await for
+    // use_awaitable.
+    template <class Token>
+    auto async_publish(const session::message& m, Token&& token) {
+        return asio::async_initiate<Token, publish_signature>(
+            [this](auto h, const session::message* m) {
+                start_publish_copy(*m, {std::move(h), executor(), queue()});
+            },
+            token, &m);
     }
     template <class Token>
     auto async_subscribe(std::vector<session::subscription_request> subs,
                          session::subscribe_options options, Token&& token) {
         return asio::async_initiate<Token, subscribe_signature>(
             [this](auto h, auto subs, auto options) {
-                start_subscribe(std::move(subs), std::move(options), {std::move(h), executor()});
+                start_subscribe(std::move(subs), std::move(options),
+                                {std::move(h), executor(), queue()});
             },
             token, std::move(subs), std::move(options));
     }
@@ -123,7 +143,8 @@ class client {
                            session::user_property_list user_properties, Token&& token) {
         return asio::async_initiate<Token, unsubscribe_signature>(
             [this](auto h, auto filters, auto props) {
-                start_unsubscribe(std::move(filters), std::move(props), {std::move(h), executor()});
+                start_unsubscribe(std::move(filters), std::move(props),
+                                  {std::move(h), executor(), queue()});
             },
             token, std::move(filters), std::move(user_properties));
     }
@@ -131,7 +152,7 @@ class client {
     auto async_disconnect(session::disconnect_options options, Token&& token) {
         return asio::async_initiate<Token, disconnect_signature>(
             [this](auto h, auto options) {
-                start_disconnect(std::move(options), {std::move(h), executor()});
+                start_disconnect(std::move(options), {std::move(h), executor(), queue()});
             },
             token, std::move(options));
     }
@@ -140,7 +161,7 @@ class client {
     auto async_receive(Token&& token) {
         return asio::async_initiate<Token, message_signature>(
             [this](auto h) {
-                start_receive({std::move(h), executor()});
+                start_receive({std::move(h), executor(), queue()});
             },
             token);
     }
@@ -153,7 +174,7 @@ class client {
     auto async_request(session::message request, std::chrono::milliseconds timeout, Token&& token) {
         return asio::async_initiate<Token, message_signature>(
             [this](auto h, session::message m, std::chrono::milliseconds t) {
-                start_request(std::move(m), t, {std::move(h), executor()});
+                start_request(std::move(m), t, {std::move(h), executor(), queue()});
             },
             token, std::move(request), timeout);
     }
@@ -163,7 +184,7 @@ class client {
     auto async_reply(const session::message& request, session::message response, Token&& token) {
         return asio::async_initiate<Token, publish_signature>(
             [this](auto h, session::message req, session::message resp) {
-                start_reply(req, std::move(resp), {std::move(h), executor()});
+                start_reply(req, std::move(resp), {std::move(h), executor(), queue()});
             },
             token, request, std::move(response));
     }
@@ -191,6 +212,8 @@ class client {
   private:
     void start_connect(completion<connect_signature> h);
     void start_publish(session::message m, completion<publish_signature> h);
+    void start_publish_copy(const session::message& m, completion<publish_signature> h);
+    completion_queue* queue() const;
     void start_subscribe(std::vector<session::subscription_request> subs,
                          session::subscribe_options options, completion<subscribe_signature> h);
     void start_unsubscribe(std::vector<std::string> filters,

@@ -15,7 +15,15 @@ namespace mqtt::client {
 
 namespace {
 
+// An io_context made with a concurrency hint of 1 is run by one thread (Asio takes the hint the
+// same way: it then wakes no other thread).
+bool run_by_one_thread(const asio::any_io_executor& ex) {
+    const auto* io = ex.target<asio::io_context::executor_type>();
+    return io && asio::use_service<asio::detail::scheduler>(io->context()).concurrency_hint() == 1;
+}
+
 asio::any_io_executor make_client_strand(const asio::any_io_executor& ex) {
+    if (run_by_one_thread(ex)) return ex;
     if (const auto* io = ex.target<asio::io_context::executor_type>())
         return asio::make_strand(*io);
     return asio::make_strand(ex);
@@ -25,7 +33,11 @@ asio::any_io_executor make_client_strand(const asio::any_io_executor& ex) {
 
 client_core::client_core(asio::any_io_executor ex, client_options o)
     : executor(ex),
+      single_threaded(run_by_one_thread(ex)),
       strand(make_client_strand(ex)),
+      ready(single_threaded
+                ? std::make_shared<completion_queue>(*ex.target<asio::io_context::executor_type>())
+                : nullptr),
       options(std::move(o)),
       session_timer(strand),
       backoff_timer(strand),
@@ -71,7 +83,15 @@ void client_core::set_state(connection_state s) {
     if (s == state) return;
     state = s;
     publish_observations();
-    if (state_handler) state_handler(s, end_code, end_text);
+    if (state_handler) {
+        const callback_scope in_handler(*this);
+        state_handler(s, end_code, end_text);
+    }
+}
+
+bool client_core::direct_call() const {
+    return single_threaded && in_callbacks == 0 &&
+           executor.target<asio::io_context::executor_type>()->running_in_this_thread();
 }
 
 void client_core::record_error(std::error_code code, std::string text) {
@@ -177,60 +197,112 @@ asio::awaitable<bool> client_core::run_connection() {
         opened.local = connection->local();
         opened.remote = connection->remote();
         opened.tls = connection->is_tls();
+        const callback_scope in_tap(*this);
         tap.opened(opened);
     }
     write_pending.clear();
     bytes_queued = bytes_written = 0;
     writing = false;
+    connection_reached = false;
+    read_parked = false;
+    read_buffer.assign(1024, 0);
     session->connection_opened(now());
     flush();
 
-    bool reached = false;
-    // Small while the connection is quiet (an idle client among ten thousand holds 1 KiB), and
-    // doubled, up to 64 KiB, each time a read fills it: a busy one reads many packets at once.
-    std::vector<std::uint8_t> buffer(1024);
-    // Until the connection closes: by the peer, by an error, or by us once a DISCONNECT is
-    // written (write_loop), or a newer generation took over.
-    while (gen == generation) {
-        // overflow_policy::wait: stop reading while the inbound queue is full; async_receive()
-        // resumes it.
-        // (Not while leaving: a DISCONNECT, or a PUBREL it waits for, must get through.)
-        while (options.inbound_queue_limit && options.inbound_overflow == overflow_policy::wait &&
-               !message_handler && inbound.size() >= options.inbound_queue_limit &&
-               gen == generation && !stopped && !session->wants_close()) {
-            co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-                [this](auto h) { read_resume = completion<void()>(std::move(h), strand); },
-                asio::use_awaitable);
-        }
-        if (gen != generation) break;
-        std::error_code ec;
-        const std::size_t n = co_await connection->read_some(asio::buffer(buffer), ec);
-        if (gen != generation) break;
-        if (ec) {
-            if (session->current_state() != session::state::closing) {
-                record_end(errc::connection_lost, ec == asio::error::eof
-                                                      ? "the broker closed the connection"
-                                                      : "connection lost: " + ec.message());
-            }
-            break;
-        }
-        const bytes_view bytes(buffer.data(), n);
-        tap.bytes(transport::direction::received, bytes);
-        session->receive(bytes, now());
-        if (n == buffer.size() && buffer.size() < 64 * 1024) buffer.resize(buffer.size() * 2);
-        reached = reached || session->current_state() == session::state::connected;
-        flush();
-    }
+    // The read loop (read_next, on_read) runs until the connection closes: by the peer, by an
+    // error, or by us once a DISCONNECT is written (on_written), or a newer generation took over.
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [this, gen](auto h) {
+            reading_done = completion<void()>(std::move(h), strand);
+            read_next(gen);
+        },
+        asio::use_awaitable);
     if (gen == generation) {
         connection->close();
-        tap.closed(std::chrono::system_clock::now());
+        {
+            const callback_scope in_tap(*this);
+            tap.closed(std::chrono::system_clock::now());
+        }
         fail_written(errc::connection_lost);  // QoS 0: maybe sent, maybe not; no one knows
         session->connection_lost(now());
         session_timer.cancel();
         timer_armed_for.reset();
         flush();
     }
-    co_return reached;  // this connection reached CONNACK: the backoff starts again
+    co_return connection_reached;  // this connection reached CONNACK: the backoff starts again
+}
+
+// The read's completion handler: small, so Asio's operation fits in read_memory.
+struct client_core::read_handler {
+    std::shared_ptr<client_core> core;
+    std::shared_ptr<transport::stream> connection;  // alive until the read completes
+    std::uint64_t gen;
+    using allocator_type = handler_allocator<void>;
+    allocator_type get_allocator() const noexcept { return allocator_type(core->read_memory); }
+    void operator()(std::error_code ec, std::size_t n) { core->on_read(gen, ec, n); }
+};
+
+bool client_core::must_park() const {
+    // overflow_policy::wait: stop reading while the inbound queue is full; async_receive()
+    // resumes it. (Not while leaving: a DISCONNECT, or a PUBREL it waits for, must get through.)
+    return options.inbound_queue_limit && options.inbound_overflow == overflow_policy::wait &&
+           !message_handler && inbound.size() >= options.inbound_queue_limit && !stopped &&
+           !session->wants_close();
+}
+
+void client_core::read_next(std::uint64_t gen) {
+    read_gen = gen;
+    if (gen != generation || !stream) {
+        end_reading();
+        return;
+    }
+    if (must_park()) {
+        read_parked = true;
+        return;
+    }
+    reading = true;
+    stream->async_read_some(asio::buffer(read_buffer),
+                            read_handler{shared_from_this(), stream, gen});
+}
+
+void client_core::on_read(std::uint64_t gen, std::error_code ec, std::size_t n) {
+    reading = false;
+    if (gen != generation) {
+        end_reading();
+        return;
+    }
+    if (ec) {
+        if (session->current_state() != session::state::closing) {
+            record_end(errc::connection_lost, ec == asio::error::eof
+                                                  ? "the broker closed the connection"
+                                                  : "connection lost: " + ec.message());
+        }
+        end_reading();
+        return;
+    }
+    const bytes_view bytes(read_buffer.data(), n);
+    {
+        const callback_scope in_tap(*this);
+        tap.bytes(transport::direction::received, bytes);
+    }
+    session->receive(bytes, now());
+    if (n == read_buffer.size() && read_buffer.size() < 64 * 1024)
+        read_buffer.resize(read_buffer.size() * 2);
+    connection_reached =
+        connection_reached || session->current_state() == session::state::connected;
+    flush();
+    read_next(gen);
+}
+
+void client_core::end_reading() {
+    read_parked = false;
+    if (reading_done) reading_done();
+}
+
+void client_core::resume_reading() {
+    if (!read_parked) return;
+    read_parked = false;
+    read_next(read_gen);
 }
 
 void client_core::flush() {
@@ -265,44 +337,51 @@ void client_core::send_output() {
         session->clear_output();
         return;
     }
-    tap.bytes(transport::direction::sent, out);
+    {
+        const callback_scope in_tap(*this);
+        tap.bytes(transport::direction::sent, out);
+    }
     write_pending.insert(write_pending.end(), out.begin(), out.end());
     bytes_queued += out.size();
     session->clear_output();
-    if (!writing) {
-        writing = true;
-        asio::co_spawn(
-            strand, [self = shared_from_this(), gen = generation] { return self->write_loop(gen); },
-            asio::detached);
-    }
+    if (!writing) write_next();
 }
 
-asio::awaitable<void> client_core::write_loop(std::uint64_t gen) {
-    auto self = shared_from_this();
-    const std::shared_ptr<transport::stream> connection = stream;
-    // Ours while the write is under way: send_output() appends to write_pending meanwhile.
-    session::byte_vector bytes = std::move(write_spare);
-    while (gen == generation && !write_pending.empty()) {
-        bytes.clear();
-        std::swap(bytes, write_pending);
-        std::error_code ec;
-        co_await connection->write(asio::buffer(bytes), ec);
-        if (!ec && gen == generation) {
-            bytes_written += bytes.size();
-            release_written();
-        }
-        if (ec && gen == generation) {
-            // After a violation or our DISCONNECT the cause is known already; a peer that reset
-            // the connection meanwhile does not change it.
-            if (session->current_state() != session::state::closing)
-                record_end(errc::connection_lost, "write failed: " + ec.message());
-            connection->close();  // the read loop sees it and reports the loss
-            break;
+struct client_core::write_handler {
+    std::shared_ptr<client_core> core;
+    std::shared_ptr<transport::stream> connection;  // alive until the write completes
+    std::uint64_t gen;
+    using allocator_type = handler_allocator<void>;
+    allocator_type get_allocator() const noexcept { return allocator_type(core->write_memory); }
+    void operator()(std::error_code ec, std::size_t) { core->on_written(gen, ec); }
+};
+
+void client_core::write_next() {
+    // What send_output() appends meanwhile goes out in the next write.
+    writing = true;
+    write_inflight.clear();
+    std::swap(write_inflight, write_pending);
+    stream->async_write(asio::buffer(write_inflight),
+                        write_handler{shared_from_this(), stream, generation});
+}
+
+void client_core::on_written(std::uint64_t gen, std::error_code ec) {
+    if (gen != generation) return;  // run_connection() starts the next connection afresh
+    if (ec) {
+        // After a violation or our DISCONNECT the cause is known already; a peer that reset the
+        // connection meanwhile does not change it.
+        if (session->current_state() != session::state::closing)
+            record_end(errc::connection_lost, "write failed: " + ec.message());
+        stream->close();  // the read loop sees it and reports the loss
+    } else {
+        bytes_written += write_inflight.size();
+        release_written();
+        if (!write_pending.empty() && gen == generation) {
+            write_next();
+            return;
         }
     }
-    if (gen != generation) co_return;
-    bytes.clear();
-    write_spare = std::move(bytes);
+    write_inflight.clear();
     writing = false;
     // After DISCONNECT (ours or a violation's) the connection closes once the bytes are out.
     if (session->wants_close() && stream) stream->close();
@@ -338,10 +417,6 @@ void client_core::fail_written(std::error_code ec) {
     for (written_waiter& w : written_waiters)
         w.handler(ec, std::move(w.done));
     written_waiters.clear();
-}
-
-void client_core::resume_reading() {
-    if (read_resume) read_resume();
 }
 
 }  // namespace mqtt::client

@@ -1,5 +1,6 @@
 // Internal: the client's state, all of it touched only on `strand`. client.cpp posts every
-// public call here; core.cpp runs connections (connect, read, write, timers, reconnect);
+// public call here (or, single-threaded, calls it at once when it can); core.cpp runs connections
+// (connect, read, write, timers, reconnect);
 // operations.cpp turns commands into session calls and session events into completions;
 // request.cpp does request/response.
 #pragma once
@@ -55,12 +56,30 @@ class client_core : public std::enable_shared_from_this<client_core> {
     client_core(asio::any_io_executor executor, client_options options);
 
     asio::any_io_executor executor;  // the user's; completions default to it
-    // A strand over the user's executor. Over an io_context's executor it is a
-    // strand<io_context::executor_type>, small enough (24 bytes) for any_io_executor to hold in
-    // place: a strand<any_io_executor> is not, and Asio then allocated a copy of it for every
-    // read, write and timer wait (the work each operation tracks), a dozen allocations per
-    // message.
+    // Whether one thread runs the user's io_context (it was made with a concurrency hint of 1,
+    // asio::io_context io{1}, as the tools do). Then the client needs no strand: `strand` is the
+    // io_context's executor itself, completions go through `ready` instead of one asio::post each,
+    // and a call made on that thread outside the client's own callbacks runs at once instead of
+    // being posted (direct_call()).
+    bool single_threaded;
+    // A strand over the user's executor, or that executor when single_threaded. Over an
+    // io_context's executor it is a strand<io_context::executor_type>, small enough (24 bytes)
+    // for any_io_executor to hold in place: a strand<any_io_executor> is not, and Asio then
+    // allocated a copy of it for every read, write and timer wait.
     asio::any_io_executor strand;
+    std::shared_ptr<completion_queue> ready;  // when single_threaded
+    completion_queue* queue() const { return ready.get(); }
+    // The client's own callbacks (message and state handlers, the tap's observers) run inside
+    // client code: a call they make is posted, never run inside the client's work.
+    int in_callbacks = 0;
+    struct callback_scope {
+        explicit callback_scope(client_core& c) : core(c) { ++core.in_callbacks; }
+        ~callback_scope() { --core.in_callbacks; }
+        callback_scope(const callback_scope&) = delete;
+        callback_scope& operator=(const callback_scope&) = delete;
+        client_core& core;
+    };
+    bool direct_call() const;  // whether a public call may run now, on the calling thread
     client_options options;
     transport::endpoint endpoint;
     std::string url_error;  // set when options.url is not understood
@@ -74,9 +93,21 @@ class client_core : public std::enable_shared_from_this<client_core> {
     void connect(completion<client::connect_signature> h);
     asio::awaitable<void> supervise();       // connect, run, reconnect with backoff
     asio::awaitable<bool> run_connection();  // one connection; true if CONNACK arrived
-    asio::awaitable<void> write_loop(std::uint64_t generation);
+    // The connection's read and write, as plain completion handlers (no coroutine frame per
+    // operation), each allocating from its own handler_memory.
+    void read_next(std::uint64_t gen);  // unless parked (overflow_policy::wait) or ended
+    void on_read(std::uint64_t gen, std::error_code ec, std::size_t n);
+    void end_reading();  // the read loop stopped: run_connection() goes on
+    void write_next();
+    void on_written(std::uint64_t gen, std::error_code ec);
+    struct read_handler;
+    struct write_handler;
     void flush();        // after every session call: dispatch events, write output, arm the timer
     void send_output();  // the session's output to the tap and the write queue
+    // Publishes: an rvalue message is moved into the session, an lvalue one copied into storage
+    // the session keeps from earlier messages (no allocation once warm).
+    template <class Message>
+    bool publish_now(Message&& m, completion<client::publish_signature>& h);
     void arm_timer();
     void set_state(connection_state s);  // tells the state handler, with end_code and end_text
     session::time_point now() const { return session::clock::now(); }
@@ -88,7 +119,6 @@ class client_core : public std::enable_shared_from_this<client_core> {
     void deliver(session::message_received m);
     void fail_pending();  // the client stopped: everything waiting fails
     void release_rate_limited();
-    bool publish_now(session::message m, completion<client::publish_signature>& h);
 
     // Request/response (request.cpp).
     void request(session::message m, std::chrono::milliseconds timeout,
@@ -134,10 +164,20 @@ class client_core : public std::enable_shared_from_this<client_core> {
     bool ever_connected = false;
     bool writing = false;
     // What the session produced while a write was under way goes out together in the next
-    // write (one system call for a burst); `write_spare` keeps the other buffer's capacity, so
-    // a busy connection allocates nothing per write.
+    // write (one system call for a burst); `write_inflight` is the buffer being written, and
+    // the two swap, keeping their capacity: a busy connection allocates nothing per write.
     session::byte_vector write_pending;
-    session::byte_vector write_spare;
+    session::byte_vector write_inflight;
+    handler_memory write_memory;
+    // The read loop: its buffer, small while the connection is quiet (an idle client among ten
+    // thousand holds 1 KiB), doubled, up to 64 KiB, each time a read fills it.
+    std::vector<std::uint8_t> read_buffer;
+    handler_memory read_memory;
+    bool reading = false;             // a read is under way
+    bool read_parked = false;         // overflow_policy::wait: stopped until async_receive()
+    std::uint64_t read_gen = 0;       // the connection the read loop belongs to
+    bool connection_reached = false;  // this connection reached CONNACK
+    completion<void()> reading_done;  // run_connection() waits on it
     // QoS 0 publishes complete once their PUBLISH is written to the socket (there is no
     // acknowledgement to wait for), as libmosquitto's on_publish does: a publisher that waits
     // for its completions cannot outrun the connection and fill memory. Byte counts of this
@@ -159,9 +199,9 @@ class client_core : public std::enable_shared_from_this<client_core> {
     std::optional<session::time_point> timer_armed_for;
     asio::steady_timer backoff_timer;
     asio::steady_timer rate_timer;
-    // overflow_policy::wait: the read loop parks here while the inbound queue is full;
+    // overflow_policy::wait: the read loop parks (read_parked) while the inbound queue is full;
     // async_receive() resumes it.
-    completion<void()> read_resume;
+    bool must_park() const;
     void resume_reading();
     // Reconnect jitter, made-up response topics and Correlation Data: unpredictable enough, in
     // 8 bytes (std::mt19937_64 is 2.5 KiB, a sixth of an idle client).

@@ -24,7 +24,8 @@ bool transient(reason_code rc) {
 
 }  // namespace
 
-bool client_core::publish_now(session::message m, completion<client::publish_signature>& h) {
+template <class Message>
+bool client_core::publish_now(Message&& m, completion<client::publish_signature>& h) {
     if (ended) {
         // Stopped: nothing would ever send it or complete it (before the first async_connect()
         // QoS 1/2 publishes do wait offline: the connection is coming).
@@ -37,7 +38,7 @@ bool client_core::publish_now(session::message m, completion<client::publish_sig
         h(errc::offline_queue_full, {});
         return false;
     }
-    const session::command_result r = session->publish(std::move(m), now());
+    const session::command_result r = session->publish(std::forward<Message>(m), now());
     if (!r) {
         record_error(r.error, r.detail);
         h(r.error, {});
@@ -74,7 +75,11 @@ void client_core::deliver(session::message_received m) {
     ++stats.messages_received;
     if (take_response(m)) return;
     if (message_handler) {
-        message_handler(m);
+        {
+            const callback_scope in_handler(*this);
+            message_handler(m);
+        }
+        session->recycle(std::move(m.message));  // its storage serves a later message
         return;
     }
     if (!receivers.empty()) {
@@ -308,15 +313,32 @@ void client::start_connect(completion<connect_signature> h) {
                [core = core_, h = std::move(h)]() mutable { core->connect(std::move(h)); });
 }
 
+completion_queue* client::queue() const {
+    return core_->queue();
+}
+
 void client::start_publish(session::message m, completion<publish_signature> h) {
-    asio::post(core_->strand, [core = core_, m = std::move(m), h = std::move(h)]() mutable {
+    const auto run = [core = core_](session::message& m, completion<publish_signature>& h) {
         if (core->options.publish_rate > 0) {
             core->rate_queue.emplace_back(std::move(m), std::move(h));
             core->release_rate_limited();
         } else {
             core->publish_now(std::move(m), h);
         }
-    });
+    };
+    if (core_->direct_call()) {
+        run(m, h);
+        return;
+    }
+    asio::post(core_->strand, [run, m = std::move(m), h = std::move(h)]() mutable { run(m, h); });
+}
+
+void client::start_publish_copy(const session::message& m, completion<publish_signature> h) {
+    if (core_->direct_call() && core_->options.publish_rate <= 0) {
+        core_->publish_now(m, h);  // copied into the session's spare storage
+        return;
+    }
+    start_publish(m, std::move(h));
 }
 
 void client::start_subscribe(std::vector<session::subscription_request> subs,

@@ -167,6 +167,19 @@ asio::awaitable<std::size_t> stream::read_some(asio::mutable_buffer buffer, std:
     co_return co_await socket_.async_read_some(buffer, use_ec(ec));
 }
 
+asio::awaitable<stream::io_result> stream::tls_read_some(asio::mutable_buffer buffer) {
+    io_result r;
+    r.bytes = co_await tls_->read_some(buffer, r.error);
+    co_return r;
+}
+
+asio::awaitable<stream::io_result> stream::tls_write(asio::const_buffer buffer) {
+    io_result r;
+    co_await tls_->write(buffer, r.error);
+    if (!r.error) r.bytes = buffer.size();
+    co_return r;
+}
+
 asio::awaitable<void> stream::write(asio::const_buffer buffer, std::error_code& ec) {
     if (tls_) {
         co_await tls_->write(buffer, ec);

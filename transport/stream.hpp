@@ -5,8 +5,12 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/error.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/write.hpp>
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -39,6 +43,26 @@ class stream {
     // Reads what is available (at least one byte); 0 with `ec` set at end of stream or error.
     asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer, std::error_code& ec);
     asio::awaitable<void> write(asio::const_buffer buffer, std::error_code& ec);
+    // The same two with a plain completion handler, `handler(std::error_code, std::size_t)`, for
+    // a read or write loop that should not pay for a coroutine frame per operation. Over TCP they
+    // are Asio's own operations, which allocate through the handler's associated allocator; over
+    // TLS they run the coroutines above. The handler runs on this stream's executor.
+    template <class Handler>
+    void async_read_some(asio::mutable_buffer buffer, Handler&& handler) {
+        if (!tls_) {
+            socket_.async_read_some(buffer, std::forward<Handler>(handler));
+            return;
+        }
+        asio::co_spawn(executor_, tls_read_some(buffer), tls_done<Handler>{std::move(handler)});
+    }
+    template <class Handler>
+    void async_write(asio::const_buffer buffer, Handler&& handler) {
+        if (!tls_) {
+            asio::async_write(socket_, buffer, std::forward<Handler>(handler));
+            return;
+        }
+        asio::co_spawn(executor_, tls_write(buffer), tls_done<Handler>{std::move(handler)});
+    }
     void close();  // also cancels pending operations
 
     bool is_open() const;
@@ -48,6 +72,20 @@ class stream {
     asio::any_io_executor get_executor() const { return executor_; }
 
   private:
+    struct io_result {
+        std::error_code error;
+        std::size_t bytes = 0;
+    };
+    asio::awaitable<io_result> tls_read_some(asio::mutable_buffer buffer);
+    asio::awaitable<io_result> tls_write(asio::const_buffer buffer);
+    template <class Handler>
+    struct tls_done {
+        std::decay_t<Handler> handler;
+        void operator()(std::exception_ptr e, io_result r) {
+            if (e) r.error = asio::error::fault;  // the TLS module throws nothing; never seen
+            handler(r.error, r.bytes);
+        }
+    };
     asio::any_io_executor executor_;
     asio::ip::tcp::socket socket_;
     std::unique_ptr<tls_session> tls_;  // on socket_, when the endpoint asked for TLS

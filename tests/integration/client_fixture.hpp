@@ -42,7 +42,8 @@ class client_test : public ::testing::Test {
     // Runs `body` (a coroutine taking the io_context) to completion or fails after `limit`.
     template <class Body>
     void run(Body body, std::chrono::seconds limit = std::chrono::seconds(20)) {
-        asio::io_context io;
+        asio::io_context io{1};  // one thread: the clients take their single-threaded path
+                                 // (client_threads_test takes the other)
         std::exception_ptr failure;
         bool done = false;
         asio::co_spawn(io, body(io), [&](std::exception_ptr e) {

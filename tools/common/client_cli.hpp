@@ -180,7 +180,7 @@ class tool_client {
   private:
     const char* name_;
     prepared_settings settings_;
-    asio::io_context io_;
+    asio::io_context io_{1};  // run by this thread alone: the client needs no strand
     std::unique_ptr<client::file_store> store_;
     std::unique_ptr<trace_printer> trace_;
     std::unique_ptr<pcap_writer> pcap_;

@@ -235,7 +235,7 @@ int run(const run_options& o) {
     // Human output on stdout, or on stderr when stdout carries JSON lines.
     std::ostream& out = o.json ? std::cerr : std::cout;
     const palette c = colours(o.settings.colour);
-    asio::io_context io;
+    asio::io_context io{1};  // run by this thread alone: the clients need no strand
 
     // Ctrl-C or SIGTERM: stop the broker, remove its files, leave. Caught before the broker
     // starts, so a signal during its start is handled as soon as the run begins.
