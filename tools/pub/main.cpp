@@ -96,9 +96,8 @@ asio::awaitable<bool> publish_many(tool_client& t, wakeup& woken, const session:
         while (sent < n && st->outstanding < window && !st->failure) {
             ++sent;
             ++st->outstanding;
-            session::message copy = m;
             t.get().async_publish(
-                std::move(copy),
+                m,  // copied by the client into storage it keeps: no allocation per message
                 [st, &woken](std::error_code ec, const session::publish_completed& r) {
                     --st->outstanding;
                     ++st->done;
@@ -147,8 +146,10 @@ asio::awaitable<void> publish_lines(tool_client& t, wakeup& woken, const session
         // On the io_context's thread only:
         bool eof = false, failed = false;
         std::size_t outstanding = 0;
+        session::message message;  // `base` with the line being published as its payload
     };
     const auto feed = std::make_shared<line_feed>();
+    feed->message = base;
     // The reader waits until half the lines ahead are done (not for each one: a wake-up per
     // message cost two system calls per message).
     const auto done_with = [feed](std::size_t lines) {
@@ -157,16 +158,17 @@ asio::awaitable<void> publish_lines(tool_client& t, wakeup& woken, const session
         feed->pending -= lines;
         if (was_full && feed->pending <= lines_ahead / 2) feed->room.notify_one();
     };
-    const auto publish = [feed, &t, &woken, &base, done_with](std::string_view line) {
+    const auto publish = [feed, &t, &woken, done_with](std::string_view line) {
         if (feed->failed || t.ended()) {  // a client that stopped takes no more
             done_with(1);
             return;
         }
-        session::message m = base;
-        m.payload.assign(line.begin(), line.end());
+        // One message, its payload replaced per line and published by reference: the client
+        // copies it into storage it keeps, so a line costs no allocation once warm.
+        feed->message.payload.assign(line.begin(), line.end());
         ++feed->outstanding;
         t.get().async_publish(
-            std::move(m),
+            feed->message,
             [feed, &t, &woken, done_with](std::error_code ec, const session::publish_completed& r) {
                 --feed->outstanding;
                 done_with(1);
