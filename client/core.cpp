@@ -212,10 +212,7 @@ asio::awaitable<bool> client_core::run_connection() {
     // The read loop (read_next, on_read) runs until the connection closes: by the peer, by an
     // error, or by us once a DISCONNECT is written (on_written), or a newer generation took over.
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this, gen](auto h) {
-            reading_done = completion<void()>(std::move(h), strand);
-            read_next(gen);
-        },
+        [this, gen](auto h) { read_next(gen, completion<void()>(std::move(h), strand)); },
         asio::use_awaitable);
     if (gen == generation) {
         connection->close();
@@ -232,14 +229,20 @@ asio::awaitable<bool> client_core::run_connection() {
     co_return connection_reached;  // this connection reached CONNACK: the backoff starts again
 }
 
-// The read's completion handler: small, so Asio's operation fits in read_memory.
+// The read's completion handler, allocated from read_memory. It carries `done`, what
+// run_connection() waits on, so that the loop owns its waiter: an io_context destroyed with a
+// read pending destroys the handler and with it the waiting coroutine, instead of leaving the
+// coroutine held by the core and the core by the coroutine.
 struct client_core::read_handler {
     std::shared_ptr<client_core> core;
     std::shared_ptr<transport::stream> connection;  // alive until the read completes
     std::uint64_t gen;
+    completion<void()> done;
     using allocator_type = handler_allocator<void>;
     allocator_type get_allocator() const noexcept { return allocator_type(core->read_memory); }
-    void operator()(std::error_code ec, std::size_t n) { core->on_read(gen, ec, n); }
+    void operator()(std::error_code ec, std::size_t n) {
+        core->on_read(gen, ec, n, std::move(done));
+    }
 };
 
 bool client_core::must_park() const {
@@ -250,25 +253,25 @@ bool client_core::must_park() const {
            !session->wants_close();
 }
 
-void client_core::read_next(std::uint64_t gen) {
+void client_core::read_next(std::uint64_t gen, completion<void()> done) {
     read_gen = gen;
     if (gen != generation || !stream) {
-        end_reading();
+        done();  // the loop ends: run_connection() goes on
         return;
     }
     if (must_park()) {
         read_parked = true;
+        parked_done = std::move(done);
         return;
     }
-    reading = true;
     stream->async_read_some(asio::buffer(read_buffer),
-                            read_handler{shared_from_this(), stream, gen});
+                            read_handler{shared_from_this(), stream, gen, std::move(done)});
 }
 
-void client_core::on_read(std::uint64_t gen, std::error_code ec, std::size_t n) {
-    reading = false;
+void client_core::on_read(std::uint64_t gen, std::error_code ec, std::size_t n,
+                          completion<void()> done) {
     if (gen != generation) {
-        end_reading();
+        done();
         return;
     }
     if (ec) {
@@ -277,7 +280,7 @@ void client_core::on_read(std::uint64_t gen, std::error_code ec, std::size_t n) 
                                                   ? "the broker closed the connection"
                                                   : "connection lost: " + ec.message());
         }
-        end_reading();
+        done();
         return;
     }
     const bytes_view bytes(read_buffer.data(), n);
@@ -291,18 +294,13 @@ void client_core::on_read(std::uint64_t gen, std::error_code ec, std::size_t n) 
     connection_reached =
         connection_reached || session->current_state() == session::state::connected;
     flush();
-    read_next(gen);
-}
-
-void client_core::end_reading() {
-    read_parked = false;
-    if (reading_done) reading_done();
+    read_next(gen, std::move(done));
 }
 
 void client_core::resume_reading() {
     if (!read_parked) return;
     read_parked = false;
-    read_next(read_gen);
+    read_next(read_gen, std::move(parked_done));
 }
 
 void client_core::flush() {

@@ -95,9 +95,9 @@ class client_core : public std::enable_shared_from_this<client_core> {
     asio::awaitable<bool> run_connection();  // one connection; true if CONNACK arrived
     // The connection's read and write, as plain completion handlers (no coroutine frame per
     // operation), each allocating from its own handler_memory.
-    void read_next(std::uint64_t gen);  // unless parked (overflow_policy::wait) or ended
-    void on_read(std::uint64_t gen, std::error_code ec, std::size_t n);
-    void end_reading();  // the read loop stopped: run_connection() goes on
+    // `done`: run_connection() waits on it, and the loop runs it when it ends.
+    void read_next(std::uint64_t gen, completion<void()> done);  // or park, or end
+    void on_read(std::uint64_t gen, std::error_code ec, std::size_t n, completion<void()> done);
     void write_next();
     void on_written(std::uint64_t gen, std::error_code ec);
     struct read_handler;
@@ -173,11 +173,10 @@ class client_core : public std::enable_shared_from_this<client_core> {
     // thousand holds 1 KiB), doubled, up to 64 KiB, each time a read fills it.
     std::vector<std::uint8_t> read_buffer;
     handler_memory read_memory;
-    bool reading = false;             // a read is under way
     bool read_parked = false;         // overflow_policy::wait: stopped until async_receive()
+    completion<void()> parked_done;   // the parked loop's `done`
     std::uint64_t read_gen = 0;       // the connection the read loop belongs to
     bool connection_reached = false;  // this connection reached CONNACK
-    completion<void()> reading_done;  // run_connection() waits on it
     // QoS 0 publishes complete once their PUBLISH is written to the socket (there is no
     // acknowledgement to wait for), as libmosquitto's on_publish does: a publisher that waits
     // for its completions cannot outrun the connection and fill memory. Byte counts of this
