@@ -16,22 +16,10 @@
 #include "protocol/framer.hpp"
 #include "tools/bench/alloc_count.hpp"
 
-namespace {
-
-// Counts the allocations made between construction and count() (the global allocation functions
-// are replaced by counting ones: tools/bench/alloc_count.cpp).
-class allocation_counter {
-  public:
-    std::size_t count() const { return std::size_t(mqtt::bench::allocation_count() - start_); }
-
-  private:
-    std::uint64_t start_ = mqtt::bench::allocation_count();
-};
-
-}  // namespace
-
 namespace mqtt {
 namespace {
+
+using bench::allocation_counter;  // the global allocation functions count (alloc_count.cpp)
 
 using bytes = std::vector<std::uint8_t>;
 

@@ -25,14 +25,7 @@
 namespace mqtt::session {
 namespace {
 
-// Counts the allocations made between construction and count().
-class allocation_counter {
-  public:
-    std::size_t count() const { return std::size_t(mqtt::bench::allocation_count() - start_); }
-
-  private:
-    std::uint64_t start_ = mqtt::bench::allocation_count();
-};
+using bench::allocation_counter;  // the global allocation functions count (alloc_count.cpp)
 
 constexpr std::size_t warm_up = 300;  // messages before counting
 constexpr std::size_t counted = 1000;

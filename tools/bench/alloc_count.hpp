@@ -11,4 +11,13 @@ namespace mqtt::bench {
 
 std::uint64_t allocation_count();
 
+// The allocations made between its construction and count().
+class allocation_counter {
+  public:
+    std::uint64_t count() const { return allocation_count() - start_; }
+
+  private:
+    std::uint64_t start_ = allocation_count();
+};
+
 }  // namespace mqtt::bench
