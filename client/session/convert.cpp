@@ -49,21 +49,20 @@ command_result check_user_properties(const user_property_list& list) {
 }
 
 command_result check_size(const packet& p, std::uint32_t maximum_packet_size) {
-    const std::string_view name = packet_type_name(type_of(p));
     const std::optional<std::size_t> size = encoded_size(p);
     if (!size) {
         return command_result::refused(
             errc::packet_too_large,
             fmt::format("the {} would have a Remaining Length over 268,435,455 bytes, the most "
                         "MQTT can frame (spec 2.1.4)",
-                        name));
+                        packet_type_name(type_of(p))));
     }
     if (*size > maximum_packet_size) {
         return command_result::refused(
             errc::packet_too_large,
             fmt::format("the {} would be {} bytes; the server's Maximum Packet Size is {} "
                         "(MQTT-3.2.2-15)",
-                        name, *size, maximum_packet_size));
+                        packet_type_name(type_of(p)), *size, maximum_packet_size));
     }
     return {};
 }
