@@ -414,25 +414,35 @@ TEST(session_alloc, spare_with_payload_capacity_over_64_KiB_is_dropped) {
     }
 }
 
-// The pool keeps 1,024 spares at most: with 1,030 given back, 1,024 messages are received
-// without an allocation and the 1,025th allocates.
-TEST(session_alloc, at_most_1024_spares_are_kept) {
+// Receives `given` messages, gives them all back (each with its payload capacity raised to
+// `payload_capacity` first), then receives `given` more: how many allocations each of those made.
+std::vector<std::uint64_t> allocations_after_giving_back(std::size_t given,
+                                                         std::size_t payload_capacity = 0) {
     connected_session c;
     const server_packets in;
     std::vector<message> held;
-    held.reserve(1100);
-    for (std::size_t i = 0; i < 1030; ++i)
+    held.reserve(given);
+    for (std::size_t i = 0; i < given; ++i) {
         held.push_back(receive_one(c, in));
+        held.back().payload.reserve(payload_capacity);
+    }
     for (message& m : held)
         c.s.recycle(std::move(m));
     held.clear();
-    std::vector<std::size_t> per_message;
-    per_message.reserve(1030);
-    for (std::size_t i = 0; i < 1030; ++i) {
+    std::vector<std::uint64_t> per_message;
+    per_message.reserve(given);
+    for (std::size_t i = 0; i < given; ++i) {
         allocation_counter counter;
         held.push_back(receive_one(c, in));
         per_message.push_back(counter.count());
     }
+    return per_message;
+}
+
+// The pool keeps 1,024 spares at most: with 1,030 given back, 1,024 messages are received
+// without an allocation and the 1,025th allocates.
+TEST(session_alloc, at_most_1024_spares_are_kept) {
+    const std::vector<std::uint64_t> per_message = allocations_after_giving_back(1030);
     for (std::size_t i = 0; i < 1024; ++i)
         EXPECT_EQ(per_message[i], 0u) << "message " << i;
     EXPECT_GT(per_message[1024], 0u);
@@ -441,24 +451,7 @@ TEST(session_alloc, at_most_1024_spares_are_kept) {
 // The spares' payload capacities stay within 256 KiB together: of five given back with 60 KiB
 // each, four are kept (240 KiB) and the fifth is freed, so the fifth message received allocates.
 TEST(session_alloc, spares_hold_at_most_256_KiB_of_payload_together) {
-    connected_session c;
-    const server_packets in;
-    std::vector<message> held;
-    held.reserve(10);
-    for (std::size_t i = 0; i < 5; ++i) {
-        held.push_back(receive_one(c, in));
-        held.back().payload.reserve(60 * 1024);
-    }
-    for (message& m : held)
-        c.s.recycle(std::move(m));
-    held.clear();
-    std::vector<std::size_t> per_message;
-    per_message.reserve(5);
-    for (std::size_t i = 0; i < 5; ++i) {
-        allocation_counter counter;
-        held.push_back(receive_one(c, in));
-        per_message.push_back(counter.count());
-    }
+    const std::vector<std::uint64_t> per_message = allocations_after_giving_back(5, 60 * 1024);
     for (std::size_t i = 0; i < 4; ++i)
         EXPECT_EQ(per_message[i], 0u) << "message " << i;
     EXPECT_GT(per_message[4], 0u);
