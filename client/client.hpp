@@ -16,9 +16,10 @@
 // Threads: every member function may be called from any thread; the work happens on an internal
 // strand, and completion handlers run on their associated executor (by default the client's).
 // Given an io_context one thread runs, made with a concurrency hint of 1 (asio::io_context io{1}),
-// the client uses no strand, and a call made on that thread runs at once rather than being posted
-// (never from inside the client's own callbacks: those calls are posted); completions are still
-// never run inside the call that started them.
+// the client uses no strand, and async_publish called on that thread runs at once rather than
+// being posted, unless calls made before it are still waiting to run (calls keep their order) or
+// it is made from inside the client's own work and callbacks (then it is posted); completions are
+// still never run inside the call that started them.
 // state(), stats(), last_error() and last_error_code() read a copy the strand publishes after
 // every change (tests/integration/client_threads_test.cpp checks this under ThreadSanitizer).
 //
@@ -100,28 +101,27 @@ class client {
             },
             token);
     }
-    // The message is moved in; the overload below copies it instead.
     template <class Token>
-    auto async_publish(session::message&& m, Token&& token) {
+    auto async_publish(session::message m, Token&& token) {
         return asio::async_initiate<Token, publish_signature>(
             [this](auto h, session::message m) {
                 start_publish(std::move(m), {std::move(h), executor(), queue()});
             },
             token, std::move(m));
     }
-    // Copies `m` when the operation starts: a publisher can keep one message and change its
-    // payload between publishes. On an io_context one thread runs (asio::io_context io{1}),
-    // called on that thread, the copy goes into storage the client keeps from earlier messages,
-    // so a busy publisher allocates nothing per message. `m` must live until the operation
-    // starts: until async_publish returns for a callback or a future, until co_await for
-    // use_awaitable.
+    // async_publish(std::cref(m), token): publishes `m` by reference, copied when the operation
+    // starts, so a publisher can keep one message and rewrite its payload between publishes. On
+    // an io_context one thread runs (asio::io_context io{1}), called on that thread, the copy goes
+    // into storage the client keeps from earlier messages: a busy publisher allocates nothing per
+    // message. `m` must live until the operation starts: until async_publish returns for a
+    // callback or a future, until co_await for use_awaitable.
     template <class Token>
-    auto async_publish(const session::message& m, Token&& token) {
+    auto async_publish(std::reference_wrapper<const session::message> m, Token&& token) {
         return asio::async_initiate<Token, publish_signature>(
-            [this](auto h, const session::message* m) {
-                start_publish_copy(*m, {std::move(h), executor(), queue()});
+            [this](auto h, std::reference_wrapper<const session::message> m) {
+                start_publish_copy(m.get(), {std::move(h), executor(), queue()});
             },
-            token, &m);
+            token, m);
     }
     template <class Token>
     auto async_subscribe(std::vector<session::subscription_request> subs,

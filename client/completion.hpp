@@ -155,7 +155,8 @@ class handler_allocator {
 
 // Owned (through a shared_ptr, which the posted run holds) by a client whose io_context one
 // thread runs; push() and the run happen on that thread. Completions run in the order they became
-// ready, each after the client function that completed it has returned.
+// ready, each after the client function that completed it has returned; one run takes those
+// ready when it began, and what they make ready goes to the next run.
 class completion_queue : public std::enable_shared_from_this<completion_queue> {
   public:
     using ready_call = inline_function<void(), 224>;
@@ -190,7 +191,10 @@ class completion_queue : public std::enable_shared_from_this<completion_queue> {
                 if (!q.ready_.empty()) q.schedule();
             }
         } guard{*this};
-        while (!ready_.empty()) {
+        // Only what was ready when the run began: a handler that starts an operation failing at
+        // once (publishing while offline, in a loop) must not keep the run going forever while
+        // the io_context's other work (the socket, the reconnect timer) waits.
+        for (std::size_t n = ready_.size(); n > 0 && !ready_.empty(); --n) {
             ready_call call = std::move(ready_.front());
             ready_.pop_front();
             call();

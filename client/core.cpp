@@ -84,14 +84,16 @@ void client_core::set_state(connection_state s) {
     state = s;
     publish_observations();
     if (state_handler) {
-        const callback_scope in_handler(*this);
+        const busy_scope in_handler(*this);
         state_handler(s, end_code, end_text);
     }
 }
 
 bool client_core::direct_call() const {
-    return single_threaded && in_callbacks == 0 &&
-           executor.target<asio::io_context::executor_type>()->running_in_this_thread();
+    // The thread first: `busy` is the io thread's to read.
+    return single_threaded &&
+           executor.target<asio::io_context::executor_type>()->running_in_this_thread() &&
+           busy == 0 && posted_calls.load(std::memory_order_relaxed) == 0;
 }
 
 void client_core::record_error(std::error_code code, std::string text) {
@@ -197,7 +199,7 @@ asio::awaitable<bool> client_core::run_connection() {
         opened.local = connection->local();
         opened.remote = connection->remote();
         opened.tls = connection->is_tls();
-        const callback_scope in_tap(*this);
+        const busy_scope in_tap(*this);
         tap.opened(opened);
     }
     write_pending.clear();
@@ -211,28 +213,17 @@ asio::awaitable<bool> client_core::run_connection() {
 
     // The read loop (read_next, on_read) runs until the connection closes: by the peer, by an
     // error, or by us once a DISCONNECT is written (on_written), or a newer generation took over.
+    // It tears the connection down itself (end_connection), in the handler that saw it end.
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
         [this, gen](auto h) { read_next(gen, completion<void()>(std::move(h), strand)); },
         asio::use_awaitable);
-    if (gen == generation) {
-        connection->close();
-        {
-            const callback_scope in_tap(*this);
-            tap.closed(std::chrono::system_clock::now());
-        }
-        fail_written(errc::connection_lost);  // QoS 0: maybe sent, maybe not; no one knows
-        session->connection_lost(now());
-        session_timer.cancel();
-        timer_armed_for.reset();
-        flush();
-    }
     co_return connection_reached;  // this connection reached CONNACK: the backoff starts again
 }
 
 // The read's completion handler, allocated from read_memory. It carries `done`, what
 // run_connection() waits on, so that the loop owns its waiter: an io_context destroyed with a
-// read pending destroys the handler and with it the waiting coroutine, instead of leaving the
-// coroutine held by the core and the core by the coroutine.
+// read pending destroys the handler and with it the waiting coroutine (and the core, when nothing
+// else holds it). While parked, the core holds it instead (parked_done).
 struct client_core::read_handler {
     std::shared_ptr<client_core> core;
     std::shared_ptr<transport::stream> connection;  // alive until the read completes
@@ -274,20 +265,19 @@ void client_core::on_read(std::uint64_t gen, std::error_code ec, std::size_t n,
         done();
         return;
     }
+    const busy_scope working(*this);
     if (ec) {
         if (session->current_state() != session::state::closing) {
             record_end(errc::connection_lost, ec == asio::error::eof
                                                   ? "the broker closed the connection"
                                                   : "connection lost: " + ec.message());
         }
+        end_connection();
         done();
         return;
     }
     const bytes_view bytes(read_buffer.data(), n);
-    {
-        const callback_scope in_tap(*this);
-        tap.bytes(transport::direction::received, bytes);
-    }
+    tap.bytes(transport::direction::received, bytes);
     session->receive(bytes, now());
     if (n == read_buffer.size() && read_buffer.size() < 64 * 1024)
         read_buffer.resize(read_buffer.size() * 2);
@@ -297,6 +287,16 @@ void client_core::on_read(std::uint64_t gen, std::error_code ec, std::size_t n,
     read_next(gen, std::move(done));
 }
 
+void client_core::end_connection() {
+    stream->close();
+    tap.closed(std::chrono::system_clock::now());
+    fail_written(errc::connection_lost);  // QoS 0: maybe sent, maybe not; no one knows
+    session->connection_lost(now());
+    session_timer.cancel();
+    timer_armed_for.reset();
+    flush();
+}
+
 void client_core::resume_reading() {
     if (!read_parked) return;
     read_parked = false;
@@ -304,6 +304,7 @@ void client_core::resume_reading() {
 }
 
 void client_core::flush() {
+    const busy_scope working(*this);
     // Events first: the application gets what arrived before the store records it and before
     // PUBREC says so (delivery_store). What handling them made to send (the resubscribe after
     // Session Present 0, the Response Topic's SUBSCRIBE) goes out with the rest, now.
@@ -336,7 +337,7 @@ void client_core::send_output() {
         return;
     }
     {
-        const callback_scope in_tap(*this);
+        const busy_scope in_tap(*this);
         tap.bytes(transport::direction::sent, out);
     }
     write_pending.insert(write_pending.end(), out.begin(), out.end());

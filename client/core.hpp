@@ -7,6 +7,7 @@
 
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
@@ -69,16 +70,20 @@ class client_core : public std::enable_shared_from_this<client_core> {
     asio::any_io_executor strand;
     std::shared_ptr<completion_queue> ready;  // when single_threaded
     completion_queue* queue() const { return ready.get(); }
-    // The client's own callbacks (message and state handlers, the tap's observers) run inside
-    // client code: a call they make is posted, never run inside the client's work.
-    int in_callbacks = 0;
-    struct callback_scope {
-        explicit callback_scope(client_core& c) : core(c) { ++core.in_callbacks; }
-        ~callback_scope() { --core.in_callbacks; }
-        callback_scope(const callback_scope&) = delete;
-        callback_scope& operator=(const callback_scope&) = delete;
+    // Inside the client's own work (reading, flushing the session, publishing) and the callbacks
+    // it makes from there (message and state handlers, the tap's observers, the store, the
+    // authenticator): a public call made meanwhile is posted, never run inside that work.
+    int busy = 0;
+    struct busy_scope {
+        explicit busy_scope(client_core& c) : core(c) { ++core.busy; }
+        ~busy_scope() { --core.busy; }
+        busy_scope(const busy_scope&) = delete;
+        busy_scope& operator=(const busy_scope&) = delete;
         client_core& core;
     };
+    // Public calls posted and not yet run (from any thread): a call on the io thread runs at once
+    // only when there are none, so that it never overtakes one made before it.
+    std::atomic<int> posted_calls{0};
     bool direct_call() const;  // whether a public call may run now, on the calling thread
     client_options options;
     transport::endpoint endpoint;
@@ -97,6 +102,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
     // operation), each allocating from its own handler_memory.
     // `done`: run_connection() waits on it, and the loop runs it when it ends.
     void read_next(std::uint64_t gen, completion<void()> done);  // or park, or end
+    void end_connection();  // the read loop saw the connection end: close and tell the session
     void on_read(std::uint64_t gen, std::error_code ec, std::size_t n, completion<void()> done);
     void write_next();
     void on_written(std::uint64_t gen, std::error_code ec);
@@ -173,8 +179,11 @@ class client_core : public std::enable_shared_from_this<client_core> {
     // thousand holds 1 KiB), doubled, up to 64 KiB, each time a read fills it.
     std::vector<std::uint8_t> read_buffer;
     handler_memory read_memory;
-    bool read_parked = false;         // overflow_policy::wait: stopped until async_receive()
-    completion<void()> parked_done;   // the parked loop's `done`
+    bool read_parked = false;  // overflow_policy::wait: stopped until async_receive()
+    // The parked loop's `done`: while parked, the core holds the waiting coroutine and the
+    // coroutine the core, so destroy a client whose loop is parked by letting its io_context run
+    // (~client resumes the loop, which ends), not by destroying the io_context first.
+    completion<void()> parked_done;
     std::uint64_t read_gen = 0;       // the connection the read loop belongs to
     bool connection_reached = false;  // this connection reached CONNACK
     // QoS 0 publishes complete once their PUBLISH is written to the socket (there is no

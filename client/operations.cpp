@@ -26,6 +26,7 @@ bool transient(reason_code rc) {
 
 template <class Message>
 bool client_core::publish_now(Message&& m, completion<client::publish_signature>& h) {
+    const busy_scope working(*this);  // the store, a state handler: their calls are posted
     if (ended) {
         // Stopped: nothing would ever send it or complete it (before the first async_connect()
         // QoS 1/2 publishes do wait offline: the connection is coming).
@@ -76,7 +77,7 @@ void client_core::deliver(session::message_received m) {
     if (take_response(m)) return;
     if (message_handler) {
         {
-            const callback_scope in_handler(*this);
+            const busy_scope in_handler(*this);
             message_handler(m);
         }
         session->recycle(std::move(m.message));  // its storage serves a later message
@@ -259,6 +260,21 @@ void client_core::fail_pending() {
 
 // ---- the public surface: post to the strand ----
 
+namespace {
+
+// Posts a public call to the client's strand, counted (posted_calls) so that a later call made on
+// the io thread does not run at once ahead of it (client_core::direct_call()).
+template <class F>
+void post_call(const std::shared_ptr<client_core>& core, F&& f) {
+    core->posted_calls.fetch_add(1, std::memory_order_relaxed);
+    asio::post(core->strand, [core, f = std::forward<F>(f)]() mutable {
+        core->posted_calls.fetch_sub(1, std::memory_order_relaxed);
+        f();
+    });
+}
+
+}  // namespace
+
 client::client(asio::any_io_executor ex, client_options options)
     : core_(std::make_shared<client_core>(ex, std::move(options))) {}
 
@@ -297,20 +313,18 @@ std::error_code client::last_error_code() const {
 }
 
 void client::set_message_handler(std::function<void(const session::message_received&)> h) {
-    asio::post(core_->strand, [core = core_, h = std::move(h)]() mutable {
-        core->message_handler = std::move(h);
-    });
+    post_call(core_,
+              [core = core_, h = std::move(h)]() mutable { core->message_handler = std::move(h); });
 }
 
 void client::set_state_handler(
     std::function<void(connection_state, std::error_code, const std::string&)> h) {
-    asio::post(core_->strand,
-               [core = core_, h = std::move(h)]() mutable { core->state_handler = std::move(h); });
+    post_call(core_,
+              [core = core_, h = std::move(h)]() mutable { core->state_handler = std::move(h); });
 }
 
 void client::start_connect(completion<connect_signature> h) {
-    asio::post(core_->strand,
-               [core = core_, h = std::move(h)]() mutable { core->connect(std::move(h)); });
+    post_call(core_, [core = core_, h = std::move(h)]() mutable { core->connect(std::move(h)); });
 }
 
 completion_queue* client::queue() const {
@@ -330,7 +344,7 @@ void client::start_publish(session::message m, completion<publish_signature> h) 
         run(m, h);
         return;
     }
-    asio::post(core_->strand, [run, m = std::move(m), h = std::move(h)]() mutable { run(m, h); });
+    post_call(core_, [run, m = std::move(m), h = std::move(h)]() mutable { run(m, h); });
 }
 
 void client::start_publish_copy(const session::message& m, completion<publish_signature> h) {
@@ -344,8 +358,8 @@ void client::start_publish_copy(const session::message& m, completion<publish_si
 void client::start_subscribe(std::vector<session::subscription_request> subs,
                              session::subscribe_options options,
                              completion<subscribe_signature> h) {
-    asio::post(core_->strand, [core = core_, subs = std::move(subs), options = std::move(options),
-                               h = std::move(h)]() mutable {
+    post_call(core_, [core = core_, subs = std::move(subs), options = std::move(options),
+                      h = std::move(h)]() mutable {
         const session::command_result r = core->session->subscribe(subs, options, core->now());
         if (!r) {
             core->record_error(r.error, r.detail);
@@ -361,8 +375,8 @@ void client::start_subscribe(std::vector<session::subscription_request> subs,
 void client::start_unsubscribe(std::vector<std::string> filters,
                                session::user_property_list user_properties,
                                completion<unsubscribe_signature> h) {
-    asio::post(core_->strand, [core = core_, filters = std::move(filters),
-                               props = std::move(user_properties), h = std::move(h)]() mutable {
+    post_call(core_, [core = core_, filters = std::move(filters),
+                      props = std::move(user_properties), h = std::move(h)]() mutable {
         const session::command_result r =
             core->session->unsubscribe(filters, std::move(props), core->now());
         if (!r) {
@@ -384,10 +398,9 @@ void client::start_unsubscribe(std::vector<std::string> filters,
 
 void client::start_disconnect(session::disconnect_options options,
                               completion<disconnect_signature> h) {
-    asio::post(core_->strand,
-               [core = core_, options = std::move(options), h = std::move(h)]() mutable {
-                   core->disconnect(std::move(options), std::move(h));
-               });
+    post_call(core_, [core = core_, options = std::move(options), h = std::move(h)]() mutable {
+        core->disconnect(std::move(options), std::move(h));
+    });
 }
 
 void client_core::disconnect(session::disconnect_options o,
@@ -444,7 +457,7 @@ void client_core::disconnect_now() {
 }
 
 void client::start_receive(completion<message_signature> h) {
-    asio::post(core_->strand, [core = core_, h = std::move(h)]() mutable {
+    post_call(core_, [core = core_, h = std::move(h)]() mutable {
         if (!core->inbound.empty()) {
             session::message_received m = std::move(core->inbound.front());
             core->inbound.pop_front();
@@ -462,24 +475,23 @@ void client::start_receive(completion<message_signature> h) {
 
 void client::start_request(session::message m, std::chrono::milliseconds timeout,
                            completion<message_signature> h) {
-    asio::post(core_->strand,
-               [core = core_, m = std::move(m), timeout, h = std::move(h)]() mutable {
-                   core->request(std::move(m), timeout, std::move(h));
-               });
+    post_call(core_, [core = core_, m = std::move(m), timeout, h = std::move(h)]() mutable {
+        core->request(std::move(m), timeout, std::move(h));
+    });
 }
 
 void client::start_reply(const session::message& request, session::message response,
                          completion<publish_signature> h) {
-    asio::post(core_->strand,
-               [core = core_, request, response = std::move(response), h = std::move(h)]() mutable {
-                   if (!request.props.response_topic) {
-                       h(errc::no_response_topic, {});
-                       return;
-                   }
-                   response.topic = *request.props.response_topic;
-                   response.props.correlation_data = request.props.correlation_data;
-                   core->publish_now(std::move(response), h);
-               });
+    post_call(core_,
+              [core = core_, request, response = std::move(response), h = std::move(h)]() mutable {
+                  if (!request.props.response_topic) {
+                      h(errc::no_response_topic, {});
+                      return;
+                  }
+                  response.topic = *request.props.response_topic;
+                  response.props.correlation_data = request.props.correlation_data;
+                  core->publish_now(std::move(response), h);
+              });
 }
 
 const char* to_string(connection_state s) {

@@ -4,7 +4,7 @@
 // are replaced by counting ones (tools/bench/alloc_count.cpp), so this is a binary of its own.
 //
 // The publisher keeps a window of messages in flight and publishes the next from each completion,
-// by reference (async_publish(const message&): copied into storage the session keeps); the
+// by reference (async_publish(std::cref(m)): copied into storage the session keeps); the
 // subscriber takes each message in its message handler (the session takes the storage back).
 // Every publish, acknowledgement (PUBACK; PUBREC, PUBREL, PUBCOMP), read, write and completion is
 // counted, in stretches of 2,000 publishes after a warm-up.
@@ -56,7 +56,7 @@ struct flow {
             marks[(next - warm_up) / stretch] = bench::allocation_count();
         std::memcpy(message.payload.data(), &next, sizeof next);
         ++next;
-        publisher->async_publish(message,
+        publisher->async_publish(std::cref(message),
                                  [this](std::error_code ec, const session::publish_completed&) {
                                      if (ec) ++failures;
                                      ++completed;

@@ -1,8 +1,10 @@
 // client.hpp promises that any thread may call any member: the getters (state(), stats(),
 // last_error(), last_error_code()) read a copy the client's strand publishes, and the async_
 // operations post to the strand. This test keeps that promise honest: the io_context runs on
-// two threads, a third thread reads every getter in a loop, and the test's own thread publishes
-// with futures, while messages flow through a real Mosquitto. Run under ThreadSanitizer
+// two threads (the client's strand path), or on one with a concurrency hint of 1 (its
+// single-threaded path: no strand, calls from the io thread run at once, others are posted), a
+// third thread reads every getter in a loop, and the test's own thread publishes with futures,
+// while messages flow through a real Mosquitto. Run under ThreadSanitizer
 // (scripts/build tsan; scripts/test runs it), any unsynchronised access is a report.
 #include <asio/executor_work_guard.hpp>
 #include <asio/use_future.hpp>
@@ -19,12 +21,17 @@ namespace {
 using mqtt::client::client;
 using mqtt::client::connection_state;
 
-TEST_F(client_test, getters_and_operations_from_other_threads_while_traffic_flows) {
+class client_threads_test : public client_test, public ::testing::WithParamInterface<int> {};
+
+TEST_P(client_threads_test, getters_and_operations_from_other_threads_while_traffic_flows) {
     constexpr std::size_t messages = 300;
-    asio::io_context io;
+    const int runners = GetParam();
+    asio::io_context io(runners == 1 ? 1 : ASIO_CONCURRENCY_HINT_DEFAULT);
     auto work = asio::make_work_guard(io);
     std::thread run_a([&] { io.run(); });
-    std::thread run_b([&] { io.run(); });
+    std::thread run_b([&] {
+        if (runners > 1) io.run();
+    });
 
     {
         client sub(io.get_executor(), options("threads-sub"));
@@ -97,6 +104,12 @@ TEST_F(client_test, getters_and_operations_from_other_threads_while_traffic_flow
     run_a.join();
     run_b.join();
 }
+
+INSTANTIATE_TEST_SUITE_P(io_threads, client_threads_test, ::testing::Values(2, 1),
+                         [](const auto& info) {
+                             return info.param == 1 ? std::string("one_thread_hint_1")
+                                                    : std::string("two_threads");
+                         });
 
 }  // namespace
 }  // namespace mqtt::test

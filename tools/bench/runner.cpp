@@ -252,7 +252,7 @@ void bench_run::send_one(publisher& p) {
     write_stamp(p.prototype.payload, {std::uint32_t(p.index), p.next_sequence++, monotonic_ns()});
     ++p.outstanding;
     p.c->async_publish(
-        p.prototype, [this, &p](std::error_code ec, const session::publish_completed&) {
+        std::cref(p.prototype), [this, &p](std::error_code ec, const session::publish_completed&) {
             --p.outstanding;
             if (ec) {
                 ++s_.errors;

@@ -97,7 +97,7 @@ asio::awaitable<bool> publish_many(tool_client& t, wakeup& woken, const session:
             ++sent;
             ++st->outstanding;
             t.get().async_publish(
-                m,  // copied by the client into storage it keeps: no allocation per message
+                std::cref(m),  // copied by the client into storage it keeps: no allocation
                 [st, &woken](std::error_code ec, const session::publish_completed& r) {
                     --st->outstanding;
                     ++st->done;
@@ -168,7 +168,7 @@ asio::awaitable<void> publish_lines(tool_client& t, wakeup& woken, const session
         feed->message.payload.assign(line.begin(), line.end());
         ++feed->outstanding;
         t.get().async_publish(
-            feed->message,
+            std::cref(feed->message),
             [feed, &t, &woken, done_with](std::error_code ec, const session::publish_completed& r) {
                 --feed->outstanding;
                 done_with(1);
