@@ -305,6 +305,10 @@ void client_core::resume_reading() {
 
 void client_core::flush() {
     const busy_scope working(*this);
+    // What the getters show is brought up to date first: a completion may run on another
+    // thread as soon as it is dispatched (a future's), and its waiter may then read stats()
+    // (publishes_pending 0 once its last publish completed) before this flush is over.
+    publish_observations();
     // Events first: the application gets what arrived before the store records it and before
     // PUBREC says so (delivery_store). What handling them made to send (the resubscribe after
     // Session Present 0, the Response Topic's SUBSCRIBE) goes out with the rest, now.
