@@ -12,7 +12,6 @@
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 
 namespace mqtt::transport {
 
@@ -162,11 +161,6 @@ asio::awaitable<connect_result> stream::connect(const connect_options& o) {
     co_return connect_result{};
 }
 
-asio::awaitable<std::size_t> stream::read_some(asio::mutable_buffer buffer, std::error_code& ec) {
-    if (tls_) co_return co_await tls_->read_some(buffer, ec);
-    co_return co_await socket_.async_read_some(buffer, use_ec(ec));
-}
-
 asio::awaitable<stream::io_result> stream::tls_read_some(asio::mutable_buffer buffer) {
     io_result r;
     r.bytes = co_await tls_->read_some(buffer, r.error);
@@ -178,14 +172,6 @@ asio::awaitable<stream::io_result> stream::tls_write(asio::const_buffer buffer) 
     co_await tls_->write(buffer, r.error);
     if (!r.error) r.bytes = buffer.size();
     co_return r;
-}
-
-asio::awaitable<void> stream::write(asio::const_buffer buffer, std::error_code& ec) {
-    if (tls_) {
-        co_await tls_->write(buffer, ec);
-    } else {
-        co_await asio::async_write(socket_, buffer, use_ec(ec));
-    }
 }
 
 }  // namespace mqtt::transport

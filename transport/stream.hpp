@@ -1,6 +1,7 @@
 // A byte stream to a broker: TCP, or TLS over TCP, on standalone Asio. Name resolution tries
-// every address the name has (IPv6 and IPv4) in turn, within one connect timeout. Operations are
-// C++20 coroutines (asio::awaitable) that report errors as values, never by exception.
+// every address the name has (IPv6 and IPv4) in turn, within one connect timeout. connect() is a
+// C++20 coroutine (asio::awaitable); reading and writing take any Asio completion token. Errors
+// are values, never exceptions.
 #pragma once
 
 #include <asio/any_io_executor.hpp>
@@ -40,28 +41,37 @@ class stream {
     stream& operator=(const stream&) = delete;
 
     asio::awaitable<connect_result> connect(const connect_options& options);
-    // Reads what is available (at least one byte); 0 with `ec` set at end of stream or error.
-    asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer, std::error_code& ec);
-    asio::awaitable<void> write(asio::const_buffer buffer, std::error_code& ec);
-    // The same two with a plain completion handler, `handler(std::error_code, std::size_t)`, for
-    // a read or write loop that should not pay for a coroutine frame per operation. Over TCP they
-    // are Asio's own operations, which allocate through the handler's associated allocator; over
-    // TLS they run the coroutines above. The handler runs on this stream's executor.
-    template <class Handler>
-    void async_read_some(asio::mutable_buffer buffer, Handler&& handler) {
-        if (!tls_) {
-            socket_.async_read_some(buffer, std::forward<Handler>(handler));
-            return;
-        }
-        asio::co_spawn(executor_, tls_read_some(buffer), tls_done<Handler>{std::move(handler)});
+    // Reads what is available (at least one byte), or writes all of `buffer`; completes with
+    // (std::error_code, std::size_t), the error set at end of stream or on failure. Any Asio
+    // completion token: a plain handler for a read or write loop that should not pay for a
+    // coroutine frame per operation (over TCP these are Asio's own operations, which allocate
+    // through the handler's associated allocator; over TLS they run a coroutine in the TLS
+    // module), asio::use_awaitable, ... The handler runs on this stream's executor.
+    template <class Token>
+    auto async_read_some(asio::mutable_buffer buffer, Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code, std::size_t)>(
+            [this](auto handler, asio::mutable_buffer b) {
+                if (!tls_) {
+                    socket_.async_read_some(b, std::move(handler));
+                    return;
+                }
+                asio::co_spawn(executor_, tls_read_some(b),
+                               tls_done<decltype(handler)>{std::move(handler)});
+            },
+            token, buffer);
     }
-    template <class Handler>
-    void async_write(asio::const_buffer buffer, Handler&& handler) {
-        if (!tls_) {
-            asio::async_write(socket_, buffer, std::forward<Handler>(handler));
-            return;
-        }
-        asio::co_spawn(executor_, tls_write(buffer), tls_done<Handler>{std::move(handler)});
+    template <class Token>
+    auto async_write(asio::const_buffer buffer, Token&& token) {
+        return asio::async_initiate<Token, void(std::error_code, std::size_t)>(
+            [this](auto handler, asio::const_buffer b) {
+                if (!tls_) {
+                    asio::async_write(socket_, b, std::move(handler));
+                    return;
+                }
+                asio::co_spawn(executor_, tls_write(b),
+                               tls_done<decltype(handler)>{std::move(handler)});
+            },
+            token, buffer);
     }
     void close();  // also cancels pending operations
 
@@ -80,7 +90,7 @@ class stream {
     asio::awaitable<io_result> tls_write(asio::const_buffer buffer);
     template <class Handler>
     struct tls_done {
-        std::decay_t<Handler> handler;
+        Handler handler;
         void operator()(std::exception_ptr e, io_result r) {
             if (e) r.error = asio::error::fault;  // the TLS module throws nothing; never seen
             handler(r.error, r.bytes);

@@ -6,6 +6,8 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -64,7 +66,8 @@ class transport_test : public ::testing::Test {
                 std::vector<std::uint8_t> bytes(*encoded_size(c));
                 encode(c, bytes);
                 std::error_code ec;
-                co_await s.write(asio::buffer(bytes), ec);
+                co_await s.async_write(asio::buffer(bytes),
+                                       asio::redirect_error(asio::use_awaitable, ec));
                 tap->bytes(direction::sent, bytes, std::chrono::system_clock::now());
                 if (ec) {
                     out.error = ec.message();
@@ -73,7 +76,8 @@ class transport_test : public ::testing::Test {
                 framer f;
                 std::array<std::uint8_t, 512> buf;
                 while (true) {
-                    const std::size_t n = co_await s.read_some(asio::buffer(buf), ec);
+                    const std::size_t n = co_await s.async_read_some(
+                        asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
                     if (ec) {
                         out.error = ec.message();
                         co_return;
