@@ -23,7 +23,6 @@ bool run_by_one_thread(const asio::any_io_executor& ex) {
 }
 
 asio::any_io_executor make_client_strand(const asio::any_io_executor& ex) {
-    if (run_by_one_thread(ex)) return ex;
     if (const auto* io = ex.target<asio::io_context::executor_type>())
         return asio::make_strand(*io);
     return asio::make_strand(ex);
@@ -33,11 +32,10 @@ asio::any_io_executor make_client_strand(const asio::any_io_executor& ex) {
 
 client_core::client_core(asio::any_io_executor ex, client_options o)
     : executor(ex),
-      single_threaded(run_by_one_thread(ex)),
-      strand(make_client_strand(ex)),
-      ready(single_threaded
+      ready(run_by_one_thread(ex)
                 ? std::make_shared<completion_queue>(*ex.target<asio::io_context::executor_type>())
                 : nullptr),
+      strand(single_threaded() ? ex : make_client_strand(ex)),
       options(std::move(o)),
       session_timer(strand),
       backoff_timer(strand),
@@ -91,7 +89,7 @@ void client_core::set_state(connection_state s) {
 
 bool client_core::direct_call() const {
     // The thread first: `busy` is the io thread's to read.
-    return single_threaded &&
+    return single_threaded() &&
            executor.target<asio::io_context::executor_type>()->running_in_this_thread() &&
            busy == 0 && posted_calls.load(std::memory_order_relaxed) == 0;
 }
@@ -206,7 +204,6 @@ asio::awaitable<bool> client_core::run_connection() {
     bytes_queued = bytes_written = 0;
     writing = false;
     connection_reached = false;
-    read_parked = false;
     read_buffer.assign(1024, 0);
     session->connection_opened(now());
     flush();
@@ -245,13 +242,12 @@ bool client_core::must_park() const {
 }
 
 void client_core::read_next(std::uint64_t gen, completion<void()> done) {
-    read_gen = gen;
     if (gen != generation || !stream) {
         done();  // the loop ends: run_connection() goes on
         return;
     }
     if (must_park()) {
-        read_parked = true;
+        parked_gen = gen;
         parked_done = std::move(done);
         return;
     }
@@ -298,9 +294,8 @@ void client_core::end_connection() {
 }
 
 void client_core::resume_reading() {
-    if (!read_parked) return;
-    read_parked = false;
-    read_next(read_gen, std::move(parked_done));
+    if (!parked_done) return;
+    read_next(parked_gen, std::move(parked_done));
 }
 
 void client_core::flush() {
@@ -340,10 +335,7 @@ void client_core::send_output() {
         session->clear_output();
         return;
     }
-    {
-        const busy_scope in_tap(*this);
-        tap.bytes(transport::direction::sent, out);
-    }
+    tap.bytes(transport::direction::sent, out);
     write_pending.insert(write_pending.end(), out.begin(), out.end());
     bytes_queued += out.size();
     session->clear_output();

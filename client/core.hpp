@@ -57,18 +57,18 @@ class client_core : public std::enable_shared_from_this<client_core> {
     client_core(asio::any_io_executor executor, client_options options);
 
     asio::any_io_executor executor;  // the user's; completions default to it
-    // Whether one thread runs the user's io_context (it was made with a concurrency hint of 1,
-    // asio::io_context io{1}, as the tools do). Then the client needs no strand: `strand` is the
-    // io_context's executor itself, completions go through `ready` instead of one asio::post each,
-    // and a call made on that thread outside the client's own callbacks runs at once instead of
-    // being posted (direct_call()).
-    bool single_threaded;
-    // A strand over the user's executor, or that executor when single_threaded. Over an
+    // Made when one thread runs the user's io_context (it was made with a concurrency hint of 1,
+    // asio::io_context io{1}, as the tools do): completions go through it instead of one
+    // asio::post each. Then the client needs no strand either (`strand` is the io_context's
+    // executor itself), and a call made on that thread outside the client's own work runs at once
+    // instead of being posted (direct_call()).
+    std::shared_ptr<completion_queue> ready;
+    bool single_threaded() const { return ready != nullptr; }
+    // A strand over the user's executor, or that executor when single_threaded(). Over an
     // io_context's executor it is a strand<io_context::executor_type>, small enough (24 bytes)
     // for any_io_executor to hold in place: a strand<any_io_executor> is not, and Asio then
     // allocated a copy of it for every read, write and timer wait.
     asio::any_io_executor strand;
-    std::shared_ptr<completion_queue> ready;  // when single_threaded
     completion_queue* queue() const { return ready.get(); }
     // Inside the client's own work (reading, flushing the session, publishing) and the callbacks
     // it makes from there (message and state handlers, the tap's observers, the store, the
@@ -179,12 +179,12 @@ class client_core : public std::enable_shared_from_this<client_core> {
     // thousand holds 1 KiB), doubled, up to 64 KiB, each time a read fills it.
     std::vector<std::uint8_t> read_buffer;
     handler_memory read_memory;
-    bool read_parked = false;  // overflow_policy::wait: stopped until async_receive()
-    // The parked loop's `done`: while parked, the core holds the waiting coroutine and the
+    // overflow_policy::wait: the read loop parked until async_receive() makes room, with its
+    // `done` and its connection. While parked, the core holds the waiting coroutine and the
     // coroutine the core, so destroy a client whose loop is parked by letting its io_context run
     // (~client resumes the loop, which ends), not by destroying the io_context first.
     completion<void()> parked_done;
-    std::uint64_t read_gen = 0;       // the connection the read loop belongs to
+    std::uint64_t parked_gen = 0;
     bool connection_reached = false;  // this connection reached CONNACK
     // QoS 0 publishes complete once their PUBLISH is written to the socket (there is no
     // acknowledgement to wait for), as libmosquitto's on_publish does: a publisher that waits
@@ -207,7 +207,7 @@ class client_core : public std::enable_shared_from_this<client_core> {
     std::optional<session::time_point> timer_armed_for;
     asio::steady_timer backoff_timer;
     asio::steady_timer rate_timer;
-    // overflow_policy::wait: the read loop parks (read_parked) while the inbound queue is full;
+    // overflow_policy::wait: the read loop parks (parked_done) while the inbound queue is full;
     // async_receive() resumes it.
     bool must_park() const;
     void resume_reading();

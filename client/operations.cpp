@@ -76,10 +76,7 @@ void client_core::deliver(session::message_received m) {
     ++stats.messages_received;
     if (take_response(m)) return;
     if (message_handler) {
-        {
-            const busy_scope in_handler(*this);
-            message_handler(m);
-        }
+        message_handler(m);                      // inside flush(): busy, so its calls are posted
         session->recycle(std::move(m.message));  // its storage serves a later message
         return;
     }
