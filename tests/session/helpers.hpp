@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -134,6 +135,58 @@ struct connected_session {
         return s.take_output();
     }
     byte_vector server(const packet& p) { return server(mqtt::test::encode_to_vector(p)); }
+};
+
+// A server PUBLISH; its views point at string literals.
+inline mqtt::publish server_publish(qos q, std::uint16_t id, std::string_view topic = "in/topic",
+                                    std::string_view payload = "payload") {
+    mqtt::publish p;
+    p.qos = q;
+    p.packet_id = q == qos::at_most_once ? 0 : id;
+    p.topic = topic;
+    p.payload = as_bytes(payload);
+    return p;
+}
+
+// Every property a server PUBLISH can carry to a client, and the message_received it must become,
+// field for field: the server forwards Payload Format Indicator, Response Topic, Correlation Data,
+// the User Properties in order and Content Type unchanged (MQTT-3.3.2-4, -15, -16, -17, -18, -20)
+// with the Subscription Identifiers that matched (MQTT-3.3.4-3), and the application gets exactly
+// those.
+struct full_inbound {
+    const std::uint8_t correlation[3] = {0xCA, 0xFE, 0x00};
+    const string_pair user[3] = {{"z", "1"}, {"a", "2"}, {"z", "3"}};
+    const std::uint32_t sub_ids[2] = {7, 268'435'455};
+
+    mqtt::publish packet(qos q, std::uint16_t id) const {
+        mqtt::publish p = server_publish(q, id, "a/b/c", "hello");
+        p.retain = true;
+        p.props.payload_format_indicator = 1;
+        p.props.message_expiry_interval = 3600;
+        p.props.content_type = "application/json";
+        p.props.response_topic = "reply/to";
+        p.props.correlation_data = bytes_view(correlation);
+        p.props.user_properties = std::span<const string_pair>(user);
+        p.props.subscription_identifiers = std::span<const std::uint32_t>(sub_ids);
+        return p;
+    }
+    message_received event(qos q, std::uint16_t id) const {
+        message_received e;
+        e.message.topic = "a/b/c";
+        e.message.payload = bytes_of("hello");
+        e.message.qos = q;
+        e.message.retain = true;
+        e.message.props.payload_format_indicator = 1;
+        e.message.props.message_expiry_interval = 3600;
+        e.message.props.content_type = "application/json";
+        e.message.props.response_topic = "reply/to";
+        e.message.props.correlation_data = byte_vector{0xCA, 0xFE, 0x00};
+        e.message.props.user_properties = {{"z", "1"}, {"a", "2"}, {"z", "3"}};
+        e.message.props.subscription_identifiers = {7, 268'435'455};
+        e.packet_id = q == qos::at_most_once ? 0 : id;
+        e.dup = false;
+        return e;
+    }
 };
 
 }  // namespace mqtt::session::test

@@ -18,59 +18,9 @@
 namespace mqtt::session::test {
 namespace {
 
-// A server PUBLISH with every property a server sends a client, and the message_received it must
-// become, field for field: the server forwards Payload Format Indicator, Response Topic,
-// Correlation Data, the User Properties in order and Content Type unchanged (MQTT-3.3.2-4, -15,
-// -16, -17, -18, -20) with the Subscription Identifiers that matched (MQTT-3.3.4-3), and the
-// application gets exactly those.
-struct full_publish {
-    const std::uint8_t correlation[4] = {0xDE, 0xAD, 0xBE, 0xEF};
-    const string_pair user[3] = {{"z", "1"}, {"a", "two"}, {"z", "a value longer than 16 bytes"}};
-    const std::uint32_t sub_ids[2] = {7, 268'435'455};
-
-    mqtt::publish packet(qos q, std::uint16_t id) const {
-        mqtt::publish p;
-        p.qos = q;
-        p.packet_id = id;
-        p.retain = true;
-        p.topic = "sensors/building-7/floor-3/room-12/temperature";
-        p.payload = as_bytes(std::string_view("{\"celsius\": 21.5, \"humidity\": 40}"));
-        p.props.payload_format_indicator = 1;
-        p.props.message_expiry_interval = 3600;
-        p.props.content_type = "application/json; charset=utf-8";
-        p.props.response_topic = "replies/for/sensor-room-12";
-        p.props.correlation_data = bytes_view(correlation);
-        p.props.user_properties = std::span<const string_pair>(user);
-        p.props.subscription_identifiers = std::span<const std::uint32_t>(sub_ids);
-        return p;
-    }
-    message_received event(qos q, std::uint16_t id) const {
-        message_received e;
-        e.message.topic = "sensors/building-7/floor-3/room-12/temperature";
-        e.message.payload = bytes_of("{\"celsius\": 21.5, \"humidity\": 40}");
-        e.message.qos = q;
-        e.message.retain = true;
-        e.message.props.payload_format_indicator = 1;
-        e.message.props.message_expiry_interval = 3600;
-        e.message.props.content_type = "application/json; charset=utf-8";
-        e.message.props.response_topic = "replies/for/sensor-room-12";
-        e.message.props.correlation_data = byte_vector{0xDE, 0xAD, 0xBE, 0xEF};
-        e.message.props.user_properties = {
-            {"z", "1"}, {"a", "two"}, {"z", "a value longer than 16 bytes"}};
-        e.message.props.subscription_identifiers = {7, 268'435'455};
-        e.packet_id = id;
-        return e;
-    }
-};
-
 // A PUBLISH with no properties at all.
 mqtt::publish plain_packet(qos q, std::uint16_t id) {
-    mqtt::publish p;
-    p.qos = q;
-    p.packet_id = id;
-    p.topic = "a/b";
-    p.payload = as_bytes(std::string_view("x"));
-    return p;
+    return server_publish(q, id, "a/b", "x");
 }
 message_received plain_event(qos q, std::uint16_t id) {
     message_received e;
@@ -79,18 +29,15 @@ message_received plain_event(qos q, std::uint16_t id) {
     return e;
 }
 
-// Some properties, each different from full_publish's: fewer User Properties, other values.
+// Some properties, each different from full_inbound's: fewer User Properties, other values.
 struct some_publish {
     const std::uint8_t correlation[1] = {0x01};
     const string_pair user[1] = {{"k", "v"}};
     const std::uint32_t sub_ids[1] = {42};
 
     mqtt::publish packet(qos q, std::uint16_t id) const {
-        mqtt::publish p;
-        p.qos = q;
-        p.packet_id = id;
-        p.topic = "c";
-        p.payload = as_bytes(std::string_view("a payload that is longer than the others were"));
+        mqtt::publish p =
+            server_publish(q, id, "c", "a payload that is longer than the others were");
         p.props.message_expiry_interval = 5;
         p.props.content_type = "text/plain";
         p.props.correlation_data = bytes_view(correlation);
@@ -114,7 +61,7 @@ struct some_publish {
 // The example of the brief: a message with every property, given back, then one with none.
 TEST(recycle, message_received_keeps_no_property_of_a_recycled_message) {
     connected_session c;
-    const full_publish full;
+    const full_inbound full;
     c.peer.reply(full.packet(qos::at_least_once, 1));
     message_received first = c.peer.expect_event<message_received>();
     EXPECT_EQ(first, full.event(qos::at_least_once, 1));
@@ -129,7 +76,7 @@ TEST(recycle, message_received_keeps_no_property_of_a_recycled_message) {
 // next arrives, so each is built in the storage of the one before.
 TEST(recycle, each_message_received_in_recycled_storage_is_exactly_its_own) {
     connected_session c;
-    const full_publish full;
+    const full_inbound full;
     const some_publish some;
     std::uint16_t id = 0;
     for (const qos q : {qos::at_most_once, qos::at_least_once, qos::exactly_once}) {
@@ -193,7 +140,7 @@ TEST(recycle, publish_const_ref_into_recycled_storage_sends_only_its_own_fields_
     session s(connect_options{}, &store);
     scripted_peer peer(s);
     peer.handshake();
-    const full_publish full;
+    const full_inbound full;
     peer.reply(full.packet(qos::at_most_once, 0));
     s.recycle(std::move(peer.expect_event<message_received>().message));
 

@@ -31,15 +31,6 @@ message rich_message(std::string_view payload, qos q) {
     return m;
 }
 
-mqtt::publish server_publish(qos q, std::uint16_t id) {
-    mqtt::publish p;
-    p.qos = q;
-    p.packet_id = id;
-    p.topic = "from/server";
-    p.payload = as_bytes("data");
-    return p;
-}
-
 // Loses the connection and opens a new one; returns the CONNECT sent on it.
 connect reconnect(scripted_peer& peer) {
     peer.lose();
