@@ -51,8 +51,13 @@ header_result decode_fixed_header(bytes_view bytes, const decode_options& opts) 
         res.error = e;
         return res;
     };
+    const bool v311 = opts.version == protocol_version::v311;
     if (h.type == packet_type{0}) {
         return fail(header_error(base, h.type, "Packet Type", "reserved packet type 0"));
+    }
+    if (v311 && h.type == packet_type::auth) {  // 3.1.1 spec 2.2.1, Table 2.1
+        return fail(header_error(base, h.type, "Packet Type",
+                                 "packet type 15 (AUTH) is reserved in MQTT 3.1.1"));
     }
     if (h.type == packet_type::publish) {
         const std::uint8_t q = (h.flags >> 1) & 0x03;
@@ -64,10 +69,12 @@ header_result decode_fixed_header(bytes_view bytes, const decode_options& opts) 
                 header_error(base, h.type, "DUP", "DUP set on a QoS 0 PUBLISH (MQTT-3.3.1-2)"));
         }
     } else if (h.flags != required_flags(h.type)) {
+        const bool one = required_flags(h.type) != 0;
         return fail(header_error(base, h.type, "Reserved",
-                                 required_flags(h.type)
-                                     ? "fixed header flags must be 0010 (MQTT-2.1.3-1)"
-                                     : "fixed header flags must be 0000 (MQTT-2.1.3-1)"));
+                                 v311 ? (one ? "fixed header flags must be 0010 (MQTT-2.2.2-1, -2)"
+                                             : "fixed header flags must be 0000 (MQTT-2.2.2-1, -2)")
+                                      : (one ? "fixed header flags must be 0010 (MQTT-2.1.3-1)"
+                                             : "fixed header flags must be 0000 (MQTT-2.1.3-1)")));
     }
     // Remaining Length: a Variable Byte Integer of 1 to 4 bytes (spec 1.5.5).
     std::uint32_t length = 0;
@@ -108,7 +115,7 @@ decode_result decode(bytes_view bytes, const decode_options& opts, field_visitor
     if (visitor) report_fixed_header(*visitor, h, opts.base_offset);
 
     detail::reader r(bytes.subspan(h.size, h.remaining_length), opts.base_offset + h.size, h.type,
-                     visitor);
+                     visitor, opts.version);
     // Default-construct the alternative for this type, then decode its body in place.
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((std::size_t(h.type) == I + 1
@@ -132,10 +139,11 @@ decode_result decode(bytes_view bytes, const decode_options& opts, field_visitor
     return res;
 }
 
-std::optional<std::size_t> encoded_size(const packet& p) {
+std::optional<std::size_t> encoded_size(const packet& p, protocol_version version) {
+    if (detail::version_problem(p, version)) return std::nullopt;
     return std::visit(
-        [](const auto& pkt) -> std::optional<std::size_t> {
-            detail::sizer s;
+        [version](const auto& pkt) -> std::optional<std::size_t> {
+            detail::sizer s(version);
             detail::put_body(s, pkt);
             if (!s.ok() || s.size() > max_variable_byte_integer) return std::nullopt;
             return 1 + detail::varint_size(std::uint32_t(s.size())) + s.size();
@@ -143,17 +151,18 @@ std::optional<std::size_t> encoded_size(const packet& p) {
         p);
 }
 
-std::size_t encode(const packet& p, std::span<std::uint8_t> out) {
+std::size_t encode(const packet& p, std::span<std::uint8_t> out, protocol_version version) {
+    if (detail::version_problem(p, version)) return 0;
     const auto type = std::uint8_t(type_of(p));
     return std::visit(
-        [out, type](const auto& pkt) -> std::size_t {
-            detail::sizer s;
+        [out, type, version](const auto& pkt) -> std::size_t {
+            detail::sizer s(version);
             detail::put_body(s, pkt);
             if (!s.ok() || s.size() > max_variable_byte_integer) return 0;
             const auto remaining = std::uint32_t(s.size());
             const std::size_t total = 1 + detail::varint_size(remaining) + remaining;
             if (out.size() < total) return 0;
-            detail::writer w(out.data());
+            detail::writer w(out.data(), version);
             w.u8(std::uint8_t(type << 4 | detail::header_flags(pkt)));
             w.varint(remaining);
             detail::put_body(w, pkt);
@@ -162,16 +171,19 @@ std::size_t encode(const packet& p, std::span<std::uint8_t> out) {
         p);
 }
 
-std::optional<decode_error> check_packet(const packet& p) {
-    const std::optional<std::size_t> size = encoded_size(p);
+std::optional<decode_error> check_packet(const packet& p, protocol_version version) {
+    if (std::optional<decode_error> e = detail::version_problem(p, version)) return e;
+    const std::optional<std::size_t> size = encoded_size(p, version);
     if (!size) {
         return decode_error{reason_code::malformed_packet, 0, type_of(p), "",
                             "cannot be encoded: a string or binary field over 65,535 bytes, or "
                             "a Remaining Length over 268,435,455"};
     }
     std::vector<std::uint8_t> scratch(*size);
-    encode(p, scratch);
-    const decode_result r = decode(scratch);
+    encode(p, scratch, version);
+    decode_options opts;
+    opts.version = version;
+    const decode_result r = decode(scratch, opts);
     if (r.status == decode_status::error) return r.error;
     return std::nullopt;
 }

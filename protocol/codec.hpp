@@ -37,6 +37,13 @@ struct decode_options {
     std::uint32_t maximum_packet_size = max_packet_size_limit;
     // Added to every offset reported in errors and to visitors (the input's place in a stream).
     std::size_t base_offset = 0;
+    // The version the stream speaks. Every packet but CONNECT is decoded by its rules; a CONNECT
+    // is decoded by the Protocol Level it carries (4: 3.1.1, 5: v5), whatever this says, and
+    // records it in connect::protocol_version, so a server learns its stream's version from it.
+    // Under 3.1.1: no properties, no reason codes (a CONNACK's return code is mapped onto the v5
+    // reason code of the same meaning, see connect_return_code), no AUTH; errors carry the reason
+    // code a v5 peer would send, though 3.1.1 sends none (the connection is closed).
+    protocol_version version = protocol_version::v5;
 };
 
 // Reads a fixed header from the start of `bytes`: the packet type, the flags (checked against
@@ -57,18 +64,27 @@ struct decode_result {
 decode_result decode(bytes_view bytes, const decode_options& opts = {},
                      field_visitor* visitor = nullptr);
 
-// The whole encoded size of `p` (fixed header included), or nullopt when it cannot be encoded:
-// a string or binary field over 65,535 bytes, or a Remaining Length over 268,435,455.
-std::optional<std::size_t> encoded_size(const packet& p);
+// The whole encoded size of `p` (fixed header included) in `version`, or nullopt when it cannot be
+// encoded: a string or binary field over 65,535 bytes, a Remaining Length over 268,435,455, or,
+// in 3.1.1, anything 3.1.1 cannot carry (see check_packet). A CONNECT is encoded in its own
+// connect::protocol_version, which must equal `version`.
+std::optional<std::size_t> encoded_size(const packet& p,
+                                        protocol_version version = protocol_version::v5);
 
 // Writes `p` into `out` and returns the bytes written, or 0 when `out` is smaller than
-// encoded_size(p) or p cannot be encoded. Encoding writes what it is given: check_packet() says
-// whether that is a valid packet.
-std::size_t encode(const packet& p, std::span<std::uint8_t> out);
+// encoded_size(p, version) or p cannot be encoded. Encoding writes what it is given: check_packet()
+// says whether that is a valid packet, and why a packet cannot be encoded in 3.1.1.
+std::size_t encode(const packet& p, std::span<std::uint8_t> out,
+                   protocol_version version = protocol_version::v5);
 
-// Whether `p` obeys every rule the decoder enforces (the error says which field breaks which
-// rule). Encodes into a scratch buffer and decodes it, so both sides share one set of rules; meant
-// for checking input from people and programs, not for the hot path.
-std::optional<decode_error> check_packet(const packet& p);
+// Whether `p` obeys every rule the decoder enforces in `version` (the error says which field breaks
+// which rule). Encodes into a scratch buffer and decodes it, so both sides share one set of rules;
+// meant for checking input from people and programs, not for the hot path. In 3.1.1 it first names
+// what 3.1.1 cannot carry, which encoding refuses rather than drops: properties, a reason code
+// other than Success in an acknowledgement or DISCONNECT (a SUBACK's other than 0x00-0x02 and
+// 0x80, a CONNACK's without a 3.1.1 return code), an UNSUBACK's reason codes, an AUTH, a CONNECT
+// of the other version.
+std::optional<decode_error> check_packet(const packet& p,
+                                         protocol_version version = protocol_version::v5);
 
 }  // namespace mqtt

@@ -45,17 +45,27 @@ std::uint8_t header_flags(const pingresp&) {
     return 0;
 }
 
+// An MQTT 3.1.1 DISCONNECT is the fixed header alone (3.1.1 spec 3.14), sent only by the Client:
+// which side sent it is the session's to judge, the codec does not know.
 void decode_body(reader& r, std::uint8_t, disconnect& out) {
+    if (r.v311()) {
+        if (!r.at_end()) {
+            r.fail(reason_code::malformed_packet, "Remaining Length",
+                   "an MQTT 3.1.1 DISCONNECT has Remaining Length 0: no Reason Code or "
+                   "Properties (3.1.1 spec 3.14)");
+        }
+        return;
+    }
     decode_reason_and_properties(r, out, property_context::disconnect, true);
 }
 void decode_body(reader& r, std::uint8_t, auth& out) {
     decode_reason_and_properties(r, out, property_context::auth, false);
 }
 void put_body(sizer& w, const disconnect& p) {
-    put_reason_and_properties(w, p, true);
+    if (!w.v311()) put_reason_and_properties(w, p, true);
 }
 void put_body(writer& w, const disconnect& p) {
-    put_reason_and_properties(w, p, true);
+    if (!w.v311()) put_reason_and_properties(w, p, true);
 }
 void put_body(sizer& w, const auth& p) {
     put_reason_and_properties(w, p, false);

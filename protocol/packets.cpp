@@ -19,7 +19,7 @@ bool operator==(const will_message& a, const will_message& b) {
 bool operator==(const connect& a, const connect& b) {
     return a.clean_start == b.clean_start && a.keep_alive == b.keep_alive && a.props == b.props &&
            a.client_id == b.client_id && a.will == b.will && a.username == b.username &&
-           eq(a.password, b.password);
+           eq(a.password, b.password) && a.protocol_version == b.protocol_version;
 }
 
 bool operator==(const publish& a, const publish& b) {

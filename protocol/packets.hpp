@@ -34,6 +34,9 @@ struct connect {  // 3.1
     std::optional<will_message> will;
     std::optional<std::string_view> username;
     std::optional<bytes_view> password;
+    // The Protocol Level: 5, or 4 for MQTT 3.1.1 (no properties; the password needs a user name;
+    // an empty client_id needs clean_start, which 3.1.1 calls Clean Session).
+    mqtt::protocol_version protocol_version = mqtt::protocol_version::v5;
     friend bool operator==(const connect&, const connect&);
 };
 

@@ -10,7 +10,8 @@ std::uint16_t read_packet_identifier(reader& r) {
     const std::uint16_t id = r.u16("Packet Identifier");
     if (!r.failed() && id == 0) {
         r.fail_at(at, reason_code::protocol_error, "Packet Identifier",
-                  "Packet Identifier of 0 (MQTT-2.2.1-3)");
+                  r.v311() ? "Packet Identifier of 0 (MQTT-2.3.1-1)"
+                           : "Packet Identifier of 0 (MQTT-2.2.1-3)");
     }
     return id;
 }
@@ -21,15 +22,17 @@ template <class W>
 void put(W& w, const publish& p) {
     w.utf8(p.topic);
     if (p.qos != qos::at_most_once) w.u16(p.packet_id);  // MQTT-2.2.1-2: none at QoS 0
-    put_properties(w, p.props);
+    if (!w.v311()) put_properties(w, p.props);
     w.raw(p.payload);
 }
 
 // The short forms (spec 3.4.2.1): Reason Code omitted when it is Success and there are no
-// properties; Property Length omitted when there are none.
+// properties; Property Length omitted when there are none. 3.1.1 has only the Packet Identifier
+// (3.1.1 spec 3.4 - 3.7; version_problem() refused anything more).
 template <class W, packet_type T>
 void put(W& w, const publish_response<T>& p) {
     w.u16(p.packet_id);
+    if (w.v311()) return;
     const bool no_props = p.props.empty();
     if (p.reason == reason_code::success && no_props) return;
     w.u8(to_byte(p.reason));
@@ -40,6 +43,15 @@ template <packet_type T>
 void decode_response(reader& r, publish_response<T>& out) {
     r.begin("Variable Header");
     out.packet_id = read_packet_identifier(r);
+    if (r.v311()) {  // Remaining Length 2: the Packet Identifier and nothing else
+        if (!r.failed() && !r.at_end()) {
+            r.fail(reason_code::malformed_packet, "Remaining Length",
+                   "an MQTT 3.1.1 acknowledgement has Remaining Length 2: the Packet Identifier "
+                   "only, no Reason Code or Properties (3.1.1 spec 3.4.1 - 3.7.1)");
+        }
+        r.end();
+        return;
+    }
     // Remaining Length 2: Success, no properties. 3: a Reason Code, no properties.
     if (!r.at_end()) out.reason = r.reason();
     if (!r.at_end()) read_properties(r, context_of(T), out.props);
@@ -62,8 +74,15 @@ void decode_body(reader& r, std::uint8_t flags, publish& out) {
                   "wildcard character in a Topic Name (MQTT-3.3.2-2)");
     }
     if (out.qos != qos::at_most_once) out.packet_id = read_packet_identifier(r);
-    read_properties(r, property_context::publish, out.props);
-    if (!r.failed() && out.topic.empty() && !out.props.topic_alias) {
+    if (r.v311()) {  // no properties, so no Topic Alias: a Topic Name is never empty
+        if (!r.failed() && out.topic.empty()) {
+            r.fail_at(topic_at, reason_code::topic_name_invalid, "Topic Name",
+                      "empty Topic Name (MQTT-4.7.3-1)");
+        }
+    } else {
+        read_properties(r, property_context::publish, out.props);
+    }
+    if (!r.failed() && !r.v311() && out.topic.empty() && !out.props.topic_alias) {
         r.fail_at(topic_at, reason_code::protocol_error, "Topic Name",
                   "empty Topic Name without a Topic Alias");
     }

@@ -168,4 +168,43 @@ bool reason_code_allowed(packet_type t, reason_code rc) {
     }
 }
 
+namespace {
+
+// 3.1.1 Table 3.1, in return-code order, and the v5 reason code of the same meaning. The table
+// writes "Connection Refused, " before each refusal; the names here leave it out, as v5's do.
+struct return_code_row {
+    std::string_view name;
+    reason_code v5;
+};
+constexpr std::array<return_code_row, 6> return_codes = {{
+    {"Connection Accepted", reason_code::success},
+    {"Unacceptable protocol version", reason_code::unsupported_protocol_version},
+    {"Identifier rejected", reason_code::client_identifier_not_valid},
+    {"Server unavailable", reason_code::server_unavailable},
+    {"Bad user name or password", reason_code::bad_user_name_or_password},
+    {"Not authorized", reason_code::not_authorized},
+}};
+
+}  // namespace
+
+bool to_connect_return_code(reason_code rc, connect_return_code& out) {
+    for (std::size_t i = 0; i < return_codes.size(); ++i) {
+        if (return_codes[i].v5 == rc) {
+            out = connect_return_code(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+reason_code to_reason_code(connect_return_code c) {
+    const auto i = std::size_t(c);
+    return i < return_codes.size() ? return_codes[i].v5 : reason_code::unspecified_error;
+}
+
+std::string_view connect_return_code_name(connect_return_code c) {
+    const auto i = std::size_t(c);
+    return i < return_codes.size() ? return_codes[i].name : std::string_view{};
+}
+
 }  // namespace mqtt

@@ -72,6 +72,27 @@ std::string_view reason_code_name(reason_code rc);
 // 3.6.2.1, 3.7.2.1, 3.9.3, 3.11.3, 3.14.2.1 and 3.15.2.1). False for packets without reason codes.
 bool reason_code_allowed(packet_type t, reason_code rc);
 
+// MQTT 3.1.1 has no reason codes; its CONNACK carries a Connect Return Code (3.1.1 spec 3.2.2.3,
+// Table 3.1). A decoded 3.1.1 CONNACK holds the v5 reason code of the same meaning in
+// connack::reason (0x05 Not authorized is 0x87 Not authorized), so code above the codec reads one
+// field whatever the version; these convert between the two and name the 3.1.1 values.
+enum class connect_return_code : std::uint8_t {
+    connection_accepted = 0x00,
+    unacceptable_protocol_version = 0x01,
+    identifier_rejected = 0x02,
+    server_unavailable = 0x03,
+    bad_user_name_or_password = 0x04,
+    not_authorized = 0x05,
+};
+// The 3.1.1 return code of a v5 CONNACK reason code, or false when 3.1.1 has none for it.
+bool to_connect_return_code(reason_code rc, connect_return_code& out);
+// The v5 reason code of the same meaning (0x00 -> 0x00, 0x01 -> 0x84, 0x02 -> 0x85, 0x03 -> 0x88,
+// 0x04 -> 0x86, 0x05 -> 0x87).
+reason_code to_reason_code(connect_return_code c);
+// "Connection Accepted", "Unacceptable protocol version", ..., "Not authorized" (3.1.1 Table 3.1,
+// without its "Connection Refused, " prefix); "" for values over 5.
+std::string_view connect_return_code_name(connect_return_code c);
+
 // A reason code together with the packet that carries it: what printing a reason code needs,
 // since its name depends on the packet. protocol/reason_format.hpp formats it as "0x87 Not
 // authorized" or "0x00 Granted QoS 0"; without a packet type the general name is used.

@@ -1,4 +1,6 @@
 // SUBSCRIBE, SUBACK, UNSUBSCRIBE and UNSUBACK (spec 3.8 - 3.11).
+#include <type_traits>
+
 #include "protocol/detail/families.hpp"
 #include "protocol/topic.hpp"
 
@@ -19,7 +21,7 @@ std::uint8_t options_byte(const subscription& s) {
 template <class W>
 void put(W& w, const subscribe& p) {
     w.u16(p.packet_id);
-    put_properties(w, p.props);
+    if (!w.v311()) put_properties(w, p.props);
     for (const subscription& s : p.subscriptions) {
         w.utf8(s.topic_filter);
         w.u8(options_byte(s));
@@ -29,15 +31,17 @@ void put(W& w, const subscribe& p) {
 template <class W>
 void put(W& w, const unsubscribe& p) {
     w.u16(p.packet_id);
-    put_properties(w, p.props);
+    if (!w.v311()) put_properties(w, p.props);
     for (std::string_view f : p.topic_filters)
         w.utf8(f);
 }
 
+// 3.1.1: no properties; a SUBACK's return codes are the bytes of the v5 codes of the same meaning,
+// and an UNSUBACK has none (version_problem() refused them).
 template <class W, class Ack>
 void put_ack(W& w, const Ack& p) {
     w.u16(p.packet_id);
-    put_properties(w, p.props);
+    if (!w.v311()) put_properties(w, p.props);
     for (reason_code rc : p.reason_codes)
         w.u8(to_byte(rc));
 }
@@ -90,10 +94,42 @@ void empty_payload(reader& r, std::string_view what) {
     if (!r.failed() && r.at_end()) r.fail(reason_code::protocol_error, "Payload", what);
 }
 
+// An MQTT 3.1.1 SUBACK's payload: a Return Code per Topic Filter, 0x00 - 0x02 (the granted QoS)
+// or 0x80 Failure, the same bytes as the v5 Reason Codes of the same meaning.
+void decode_v311_suback(reader& r, suback& out) {
+    r.begin("Payload");
+    empty_payload(r, "no Return Codes");
+    const std::uint8_t* start = r.position();
+    std::size_t count = 0;
+    while (!r.failed() && !r.at_end()) {
+        const std::size_t at = r.offset();
+        const std::uint8_t code = r.u8("Return Code");
+        if (!r.failed() && code > 0x02 && code != 0x80) {
+            r.fail_at(at, reason_code::protocol_error, "Return Code",
+                      "SUBACK return codes are 0x00, 0x01, 0x02 and 0x80 (MQTT-3.9.3-2)");
+        }
+        ++count;
+    }
+    out.reason_codes =
+        list_view<reason_code>::from_wire({start, r.position()}, count, next_reason_code);
+    r.end();
+}
+
 template <class Ack>
 void decode_ack(reader& r, Ack& out, property_context c) {
     r.begin("Variable Header");
     out.packet_id = read_packet_identifier(r);
+    if (r.v311()) {
+        r.end();
+        if constexpr (std::is_same_v<Ack, suback>) {
+            decode_v311_suback(r, out);
+        } else if (!r.failed() && !r.at_end()) {  // 3.1.1 spec 3.11.3: no payload
+            r.fail(reason_code::malformed_packet, "Remaining Length",
+                   "an MQTT 3.1.1 UNSUBACK has Remaining Length 2: no Properties, no payload "
+                   "(3.1.1 spec 3.11)");
+        }
+        return;
+    }
     read_properties(r, c, out.props);
     r.end();
     r.begin("Payload");
@@ -111,19 +147,40 @@ void decode_ack(reader& r, Ack& out, property_context c) {
 
 }  // namespace
 
+// An MQTT 3.1.1 subscription's options byte: the Requested QoS in bits 1-0, bits 7-2 reserved.
+void check_v311_options(reader& r, std::size_t at, std::uint8_t o) {
+    static constexpr bit_field bits[] = {{"Reserved", 0xFC}, {"Requested QoS", qos_mask}};
+    if (!r.failed()) report_bits(r, at, o, bits);
+    if (r.failed()) return;
+    if (o & 0xFC) {
+        r.fail_at(at, reason_code::malformed_packet, "Reserved",
+                  "reserved bits 7-2 of the Requested QoS byte are set (MQTT-3.8.3-4)");
+    } else if ((o & qos_mask) == 3) {
+        r.fail_at(at, reason_code::malformed_packet, "Requested QoS",
+                  "Requested QoS 3 is not allowed (MQTT-3.8.3-4)");
+    }
+}
+
 void decode_body(reader& r, std::uint8_t, subscribe& out) {
     r.begin("Variable Header");
     out.packet_id = read_packet_identifier(r);
-    read_properties(r, property_context::subscribe, out.props);
+    if (!r.v311()) read_properties(r, property_context::subscribe, out.props);
     r.end();
     r.begin("Payload");
-    empty_payload(r, "SUBSCRIBE without a Topic Filter (MQTT-3.8.3-2)");
+    empty_payload(r, r.v311() ? "SUBSCRIBE without a Topic Filter (MQTT-3.8.3-3)"
+                              : "SUBSCRIBE without a Topic Filter (MQTT-3.8.3-2)");
     const std::uint8_t* start = r.position();
     std::size_t count = 0;
     while (!r.failed() && !r.at_end()) {
         r.begin("Subscription");
         const std::string_view filter = topic_filter(r);
         const std::size_t at = r.offset();
+        if (r.v311()) {
+            check_v311_options(r, at, r.u8("Requested QoS"));
+            ++count;
+            r.end();
+            continue;
+        }
         const std::uint8_t o = r.u8("Subscription Options");
         static constexpr bit_field bits[] = {{"Reserved", reserved_mask},
                                              {"Retain Handling", retain_handling_mask},
@@ -156,7 +213,7 @@ void decode_body(reader& r, std::uint8_t, subscribe& out) {
 void decode_body(reader& r, std::uint8_t, unsubscribe& out) {
     r.begin("Variable Header");
     out.packet_id = read_packet_identifier(r);
-    read_properties(r, property_context::unsubscribe, out.props);
+    if (!r.v311()) read_properties(r, property_context::unsubscribe, out.props);
     r.end();
     r.begin("Payload");
     empty_payload(r, "UNSUBSCRIBE without a Topic Filter (MQTT-3.10.3-2)");

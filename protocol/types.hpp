@@ -42,6 +42,16 @@ enum class packet_type : std::uint8_t {
 // "PUBLISH", "CONNACK", ...; "RESERVED" for 0.
 std::string_view packet_type_name(packet_type t);
 
+// The protocol version a stream speaks: the CONNECT's Protocol Level (v5 spec 3.1.2.2, 3.1.1 spec
+// 3.1.2.2). It is a per-stream setting of decoding and encoding, like the Maximum Packet Size:
+// nothing else in a packet says which version it is, except a CONNECT's own Protocol Level.
+enum class protocol_version : std::uint8_t { v311 = 4, v5 = 5 };
+
+// "MQTT 3.1.1", "MQTT 5".
+constexpr std::string_view protocol_version_name(protocol_version v) {
+    return v == protocol_version::v311 ? "MQTT 3.1.1" : "MQTT 5";
+}
+
 // A UTF-8 String Pair (spec 1.5.7), used by User Property.
 struct string_pair {
     std::string_view name;

@@ -4,6 +4,8 @@
 // fixed header.
 #pragma once
 
+#include <optional>
+
 #include "protocol/detail/reader.hpp"
 #include "protocol/detail/sizer.hpp"
 #include "protocol/detail/writer.hpp"
@@ -35,7 +37,12 @@ MQTT_PACKET_FAMILY_DECLARE(auth)
 
 #undef MQTT_PACKET_FAMILY_DECLARE
 
-// Packet Identifier, refusing 0 (MQTT-2.2.1-3).
+// What `version` cannot carry of `p` (v311.cpp), so encoding refuses it rather than drop it: in
+// 3.1.1 properties, reason codes without a 3.1.1 form, AUTH; in both, a CONNECT whose
+// protocol_version is the other one. Cheap for v5: only a CONNECT is looked at.
+std::optional<decode_error> version_problem(const packet& p, protocol_version version);
+
+// Packet Identifier, refusing 0 (MQTT-2.2.1-3; 3.1.1: MQTT-2.3.1-1).
 std::uint16_t read_packet_identifier(reader& r);
 
 // Reports each bit field of a flags byte at `offset` to the visitor.

@@ -25,8 +25,10 @@ std::string_view reader::utf8(std::string_view field) {
     if (failed_) return {};
     if (const std::size_t bad = utf8_error_index(s); bad != std::string_view::npos) {
         fail_at(start + 2 + bad, reason_code::malformed_packet, field,
-                s[bad] == 0 ? "U+0000 in a UTF-8 string (MQTT-1.5.4-2)"
-                            : "invalid UTF-8 (MQTT-1.5.4-1)");
+                s[bad] == 0
+                    ? (v311() ? "U+0000 in a UTF-8 string (MQTT-1.5.3-2)"
+                              : "U+0000 in a UTF-8 string (MQTT-1.5.4-2)")
+                    : (v311() ? "invalid UTF-8 (MQTT-1.5.3-1)" : "invalid UTF-8 (MQTT-1.5.4-1)"));
         return {};
     }
     report(field, start, 2 + s.size(), s);

@@ -16,13 +16,15 @@ namespace mqtt::detail {
 
 class reader {
   public:
-    reader(bytes_view bytes, std::size_t base_offset, packet_type type, field_visitor* visitor)
+    reader(bytes_view bytes, std::size_t base_offset, packet_type type, field_visitor* visitor,
+           protocol_version version = protocol_version::v5)
         : begin_(bytes.data()),
           pos_(bytes.data()),
           end_(bytes.data() + bytes.size()),
           base_(base_offset),
           type_(type),
-          visitor_(visitor) {}
+          visitor_(visitor),
+          version_(version) {}
 
     std::uint8_t u8(std::string_view field);
     std::uint16_t u16(std::string_view field);
@@ -47,6 +49,10 @@ class reader {
     bool at_end() const { return pos_ == end_; }
     const std::uint8_t* position() const { return pos_; }
     packet_type type() const { return type_; }
+    // The version whose rules the packet is read by (a CONNECT switches it to its own).
+    protocol_version version() const { return version_; }
+    bool v311() const { return version_ == protocol_version::v311; }
+    void set_version(protocol_version v) { version_ = v; }
 
     // Narrows reads to the next n bytes (0x81 if fewer remain); returns the old limit.
     const std::uint8_t* push_limit(std::size_t n, std::string_view field);
@@ -76,6 +82,7 @@ class reader {
     std::size_t base_;
     packet_type type_;
     field_visitor* visitor_;
+    protocol_version version_;
     bool muted_ = false;
     bool failed_ = false;
     decode_error error_;

@@ -13,6 +13,8 @@ namespace mqtt::detail {
 
 class sizer {
   public:
+    explicit sizer(protocol_version version = protocol_version::v5) : version_(version) {}
+    bool v311() const { return version_ == protocol_version::v311; }
     void u8(std::uint8_t) { n_ += 1; }
     void u16(std::uint16_t) { n_ += 2; }
     void u32(std::uint32_t) { n_ += 4; }
@@ -36,6 +38,7 @@ class sizer {
   private:
     std::size_t n_ = 0;
     bool ok_ = true;
+    protocol_version version_;
 };
 
 // Each property: identifier, then its value in the type the table gives (spec 2.2.2.2).

@@ -16,7 +16,10 @@ constexpr std::size_t varint_size(std::uint32_t v) {
 
 class writer {
   public:
-    explicit writer(std::uint8_t* out) : p_(out) {}
+    explicit writer(std::uint8_t* out, protocol_version version = protocol_version::v5)
+        : p_(out), version_(version) {}
+    // The version whose layout the packet is written in.
+    bool v311() const { return version_ == protocol_version::v311; }
 
     void u8(std::uint8_t v) { *p_++ = v; }
     void u16(std::uint16_t v) {
@@ -51,6 +54,7 @@ class writer {
 
   private:
     std::uint8_t* p_;
+    protocol_version version_;
 };
 
 }  // namespace mqtt::detail

@@ -19,9 +19,10 @@ std::vector<malformed_case> malformed_packet_cases() {
         {"connect_protocol_name_mqisdp",
          {0x10, 0x0E, 0x00, 0x06, 'M', 'Q', 'I', 's', 'd', 'p', 0x03, 0x02, 0x00, 0x3C, 0x00, 0x00},
          {rc::unsupported_protocol_version, "Protocol Name", 2}},
-        // MQTT 3.1.1 CONNECT: version 4 (no Properties in 3.1.1).
-        {"connect_version_4",
-         {0x10, 0x0C, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x00},
+        // Protocol Name "MQTT" with version 3 (MQTT 3.1 was "MQIsdp" 3). Version 4 is MQTT 3.1.1,
+        // decoded as such (tests/protocol/v311_test.cpp).
+        {"connect_version_3",
+         {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x03, 0x02, 0x00, 0x3C, 0x00, 0x00, 0x00},
          {rc::unsupported_protocol_version, "Protocol Version", 8}},
         // Protocol Version 6.
         {"connect_version_6",

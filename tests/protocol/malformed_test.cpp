@@ -198,7 +198,7 @@ TEST(malformed_message, names_packet_field_and_reason) {
     EXPECT_NE(m.find("PUBLISH Topic Alias"), std::string::npos) << m;
     EXPECT_NE(m.find("(0x94 Topic Alias invalid)"), std::string::npos) << m;
 
-    m = message_of("connect_version_4");
+    m = message_of("connect_version_3");
     EXPECT_NE(m.find("CONNECT Protocol Version"), std::string::npos) << m;
     EXPECT_NE(m.find("offset 8"), std::string::npos) << m;
     EXPECT_NE(m.find("(0x84 Unsupported Protocol Version)"), std::string::npos) << m;
