@@ -4,6 +4,9 @@
 //   at an offset inside the stream;
 // - any decoded packet re-encodes, and its encoding decodes to an equal packet;
 // - decoding with a visitor gives the same outcome, with fields inside the packet's bytes.
+// The stream is decoded twice, starting as MQTT 5 and as MQTT 3.1.1; a CONNECT switches the
+// version to its own Protocol Level, as a server's stream would, and each packet re-encodes in
+// the version it was decoded in.
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -33,24 +36,23 @@ class bounds_visitor : public mqtt::field_visitor {
     std::size_t begin_, end_;
 };
 
-void round_trip(const mqtt::packet& p) {
-    const std::optional<std::size_t> size = mqtt::encoded_size(p);
+void round_trip(const mqtt::packet& p, mqtt::protocol_version version) {
+    const std::optional<std::size_t> size = mqtt::encoded_size(p, version);
     check(size.has_value());
     std::vector<std::uint8_t> bytes(*size);
-    check(mqtt::encode(p, bytes) == *size);
-    const mqtt::decode_result again = mqtt::decode(bytes);
+    check(mqtt::encode(p, bytes, version) == *size);
+    mqtt::decode_options opts;
+    opts.version = version;
+    const mqtt::decode_result again = mqtt::decode(bytes, opts);
     check(again.status == mqtt::decode_status::complete && again.consumed == *size);
     check(again.value == p);
     check(!mqtt::to_string(p).empty());
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size == 0) return 0;
-    const std::size_t chunk = std::size_t(data[0] % 64) + 1;
-    const mqtt::bytes_view stream(data + 1, size - 1);
+void fuzz_stream(std::size_t chunk, mqtt::bytes_view stream, mqtt::protocol_version version) {
     mqtt::framer framer(4096);
+    mqtt::decode_options opts{4096, 0};
+    opts.version = version;
     std::size_t pos = 0;
     while (pos < stream.size()) {
         mqtt::bytes_view in = stream.subspan(pos, std::min(chunk, stream.size() - pos));
@@ -62,26 +64,40 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (f.status == mqtt::decode_status::error) {
                 check(mqtt::is_failure(f.error.reason));
                 check(f.error.offset <= stream.size());
-                return 0;
+                return;
             }
             if (f.status == mqtt::decode_status::need_more) {
                 check(in.empty());
                 break;
             }
             const std::size_t start = framer.stream_offset() - f.packet.size();
-            const mqtt::decode_result d = mqtt::decode(f.packet, {4096, start});
+            opts.base_offset = start;
+            const mqtt::decode_result d = mqtt::decode(f.packet, opts);
             bounds_visitor v(start, start + f.packet.size());
-            const mqtt::decode_result seen = mqtt::decode(f.packet, {4096, start}, &v);
+            const mqtt::decode_result seen = mqtt::decode(f.packet, opts, &v);
             check(d.status == seen.status);
             if (d.status == mqtt::decode_status::error) {
                 check(mqtt::is_failure(d.error.reason));
                 check(d.error.offset >= start && d.error.offset <= start + f.packet.size());
                 check(!d.error.message().empty());
-                return 0;
+                return;
             }
             check(d.status == mqtt::decode_status::complete && d.consumed == f.packet.size());
-            round_trip(d.value);
+            if (const auto* c = std::get_if<mqtt::connect>(&d.value)) {
+                opts.version = c->protocol_version;  // the stream speaks its CONNECT's version
+            }
+            round_trip(d.value, opts.version);
         }
     }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const std::size_t chunk = std::size_t(data[0] % 64) + 1;
+    const mqtt::bytes_view stream(data + 1, size - 1);
+    fuzz_stream(chunk, stream, mqtt::protocol_version::v5);
+    fuzz_stream(chunk, stream, mqtt::protocol_version::v311);
     return 0;
 }

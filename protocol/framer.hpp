@@ -1,6 +1,9 @@
 // Splits a byte stream into whole packets. Feed it chunks of any size; it consumes at most one
 // packet per call, so it never holds more than one packet (bounded by the Maximum Packet Size,
-// which is enforced from the fixed header, before the body is buffered).
+// which is enforced from the fixed header, before the body is buffered). It needs no protocol
+// version: framing is the same in MQTT 3.1.1 and 5 (a 3.1.1 AUTH is framed, then refused by
+// decode() with decode_options::version set to 3.1.1). The version is the decoder's setting; a
+// server sets it from the first packet's connect::protocol_version.
 #pragma once
 
 #include <cstddef>
