@@ -89,19 +89,7 @@ std::optional<std::vector<std::string>> tshark_lines(const std::string& file,
     if (std::system("tshark -v >/dev/null 2>&1") != 0) return std::nullopt;
     const std::string command = "tshark -r '" + file + "' -Y '" + filter +
                                 "' -T fields -e tcp.stream -e mqtt.msgtype 2>/dev/null";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-    if (!pipe) return std::nullopt;
-    std::vector<std::string> lines;
-    std::string line;
-    for (int c; (c = std::fgetc(pipe.get())) != EOF;) {
-        if (c == '\n') {
-            lines.push_back(line);
-            line.clear();
-        } else {
-            line += char(c);
-        }
-    }
-    return lines;
+    return test_files::output_lines(command);
 }
 
 TEST(PcapWriter, TwoAttachedTapsGiveTwoStreamsInOneFile) {

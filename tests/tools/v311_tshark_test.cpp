@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "capture_files.hpp"
 #include "protocol/codec.hpp"
 #include "tools/common/pcap_writer.hpp"
 
@@ -275,22 +276,6 @@ class generator {
     generator(const generator&) = delete;
 };
 
-std::vector<std::string> run_lines(const std::string& command) {
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-    std::vector<std::string> lines;
-    if (!pipe) return lines;
-    std::string line;
-    for (int c; (c = std::fgetc(pipe.get())) != EOF;) {
-        if (c == '\n') {
-            lines.push_back(line);
-            line.clear();
-        } else {
-            line += char(c);
-        }
-    }
-    return lines;
-}
-
 class V311AgainstTshark : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(V311AgainstTshark, RandomPacketsDecodeAlikeInBoth) {
@@ -338,7 +323,7 @@ TEST_P(V311AgainstTshark, RandomPacketsDecodeAlikeInBoth) {
     for (const std::string& f : fields)
         command += " -e " + f;
     command += " 2>/dev/null";
-    const std::vector<std::string> got = run_lines(command);
+    const std::vector<std::string> got = test_files::output_lines(command);
     ASSERT_EQ(got.size(), expected.size()) << "seed " << seed << ": frames with MQTT in tshark";
     for (std::size_t i = 0; i < got.size(); ++i)
         EXPECT_EQ(got[i], expected[i]) << "seed " << seed << ", packet " << i
