@@ -3,6 +3,7 @@
 
 #include "client/session/convert.hpp"
 #include "client/session/session.hpp"
+#include "protocol/reason_format.hpp"
 #include "protocol/topic.hpp"
 
 namespace mqtt::session {
@@ -15,7 +16,23 @@ std::optional<std::uint8_t> flag(const std::optional<bool>& b) {
 
 }  // namespace
 
+std::string connack_reason_text(reason_code rc, protocol_version version) {
+    connect_return_code code{};
+    if (version == protocol_version::v311 && to_connect_return_code(rc, code))
+        return fmt::format("0x{:02X} {}", std::uint8_t(code), connect_return_code_name(code));
+    return fmt::format("{}", named_reason{rc, packet_type::connack});
+}
+
 command_result check_connect_options(const connect_options& o) {
+    if (o.protocol_version != protocol_version::v5 &&
+        o.protocol_version != protocol_version::v311) {
+        return command_result::refused(errc::invalid_argument,
+                                       "protocol version must be MQTT 5 or 3.1.1");
+    }
+    if (o.protocol_version == protocol_version::v311) {
+        if (const std::string what = detail::v5_only_connect_option(o); !what.empty())
+            return detail::refuse_v5_only(what);
+    }
     if (command_result bad = detail::check_string("Client Identifier", o.client_id); !bad)
         return bad;
     if (o.username) {
@@ -54,18 +71,38 @@ command_result check_connect_options(const connect_options& o) {
     return {};
 }
 
+// Whether this CONNECT asks for a new session. v5: Clean Start only on the first connection,
+// unless the caller asked to resume; later connections resume the session (the server says with
+// Session Present whether it could), and the Session Expiry Interval says how long it lasts.
+// 3.1.1 has no expiry: Clean Session 1 is a session that ends with the connection, 0 one the
+// server keeps (3.1.1 spec 3.1.2.4), so it is the same on every connection.
+bool session::clean_start_now() const {
+    return v311() ? options_.clean_start : first_connection_ && options_.clean_start;
+}
+
 void session::send_connect() {
-    // Clean Start only on the first connection, unless the caller asked to resume; later
-    // connections resume the session (the server says with Session Present whether it could).
-    const bool clean_start = first_connection_ && options_.clean_start;
+    if (v311()) {
+        // Refused before anything is sent: what 3.1.1 cannot carry, by name.
+        std::string what = detail::v5_only_connect_option(options_);
+        if (what.empty() && auth_) what = "Enhanced authentication (Authentication Method)";
+        if (!what.empty()) {
+            disconnected ev{disconnect_cause::client};
+            ev.detail = "invalid CONNECT, not sent: " + detail::refuse_v5_only(what).detail;
+            end_connection(std::move(ev));
+            return;
+        }
+    }
+    const bool clean_start = clean_start_now();
     if (clean_start) {
-        // MQTT-3.1.2-4: a new session on both sides. Nothing was sent yet, so only queued
-        // messages can exist, and they stay queued.
+        // MQTT-3.1.2-4: a new session on both sides. In v5 nothing was sent yet, so only queued
+        // messages can exist, and they stay queued; a 3.1.1 Clean Session 1 reconnect drops the
+        // previous connection's in-flight messages, reporting each (3.1.1 spec 3.1.2.4).
         if (!inflight_.empty() || !inbound_qos2_.empty()) discard_session_state();
         note_session(false);
     }
 
     connect c;
+    c.protocol_version = options_.protocol_version;
     c.clean_start = clean_start;
     c.keep_alive = options_.keep_alive;
     c.client_id = client_id_;
@@ -106,7 +143,7 @@ void session::send_connect() {
     // Never put an invalid CONNECT on the wire (invalid UTF-8 in the Client Identifier, User Name
     // or Will Topic: MQTT-3.1.3-4, -11, -12; a field too long): the decoder's own rules decide.
     // check_connect_options() tells the caller the same beforehand.
-    if (const std::optional<decode_error> bad = check_packet(c)) {
+    if (const std::optional<decode_error> bad = check_packet(c, options_.protocol_version)) {
         disconnected ev{disconnect_cause::client};
         ev.detail = "invalid CONNECT, not sent: " + bad->message();
         end_connection(std::move(ev));
@@ -134,7 +171,11 @@ void session::apply_connack(const connack& p) {
     if (client_id_.empty() && q.assigned_client_identifier)
         client_id_ = std::string(*q.assigned_client_identifier);
     // The server may shorten our Session Expiry Interval (spec 3.2.2.3.2); a session that
-    // outlives the connection is one we may resume.
+    // outlives the connection is one we may resume. In 3.1.1, one asked for with Clean Session 0.
+    if (v311()) {
+        note_session(!options_.clean_start);
+        return;
+    }
     const std::uint32_t expiry =
         q.session_expiry_interval.value_or(options_.session_expiry_interval);
     note_session(expiry != 0);

@@ -48,6 +48,40 @@ command_result check_user_properties(const user_property_list& list) {
     return {};
 }
 
+const char* v5_only_property(const message_properties& p) {
+    if (p.payload_format_indicator) return "Payload Format Indicator";
+    if (p.message_expiry_interval) return "Message Expiry Interval";
+    if (p.content_type) return "Content Type";
+    if (p.response_topic) return "Response Topic";
+    if (p.correlation_data) return "Correlation Data";
+    if (!p.user_properties.empty()) return "User Property";
+    if (!p.subscription_identifiers.empty()) return "Subscription Identifier";
+    return nullptr;
+}
+
+std::string v5_only_connect_option(const connect_options& o) {
+    // 3.1.1 keeps a session by Clean Session 0 (3.1.1 spec 3.1.2.4), not by an expiry.
+    if (o.session_expiry_interval != 0) return "Session Expiry Interval";
+    if (o.receive_maximum) return "Receive Maximum";
+    if (o.maximum_packet_size) return "Maximum Packet Size";
+    if (o.topic_alias_maximum) return "Topic Alias Maximum";
+    if (o.request_response_information) return "Request Response Information";
+    if (o.request_problem_information) return "Request Problem Information";
+    if (!o.user_properties.empty()) return "User Property";
+    if (o.will) {
+        if (o.will->will_delay_interval) return "Will Delay Interval";
+        if (const char* p = v5_only_property(o.will->message.props))
+            return fmt::format("Will Properties: {}", p);
+    }
+    return {};
+}
+
+command_result refuse_v5_only(std::string_view what) {
+    return command_result::refused(
+        errc::needs_mqtt5,
+        fmt::format("{} is MQTT 5 only: an MQTT 3.1.1 session cannot send it", what));
+}
+
 command_result check_size(const packet& p, std::uint32_t maximum_packet_size) {
     const std::optional<std::size_t> size = encoded_size(p);
     if (!size) {

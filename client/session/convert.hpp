@@ -40,6 +40,16 @@ command_result check_string(std::string_view field, std::string_view s);
 command_result check_binary(std::string_view field, bytes_view b);
 // User Properties: each name and value a UTF-8 Encoded String (spec 1.5.7, MQTT-1.5.7-1).
 command_result check_user_properties(const user_property_list& list);
+// MQTT 3.1.1 sessions: what 3.1.1 cannot carry is refused by name before anything is sent.
+// The first property of `p` a 3.1.1 PUBLISH (or Will) cannot carry ("Message Expiry Interval"),
+// or null when it has none: 3.1.1 has no properties at all.
+const char* v5_only_property(const message_properties& p);
+// The first option of `o` MQTT 3.1.1 has no place for ("Session Expiry Interval", "Will
+// Properties: Content Type"), or "" when `o` asks for none.
+std::string v5_only_connect_option(const connect_options& o);
+// errc::needs_mqtt5 with "<what> is MQTT 5 only: an MQTT 3.1.1 session cannot send it".
+command_result refuse_v5_only(std::string_view what);
+
 // A packet whose every field is within its length may still be too large as a whole: for the
 // server's Maximum Packet Size (MQTT-3.2.2-15), or for MQTT itself (spec 2.1.4).
 command_result check_size(const packet& p, std::uint32_t maximum_packet_size);

@@ -33,6 +33,8 @@ class category final : public std::error_category {
                 return "the server does not offer this feature";
             case errc::no_authenticator:
                 return "no enhanced authentication configured";
+            case errc::needs_mqtt5:
+                return "an MQTT 5 feature asked of an MQTT 3.1.1 session";
             case errc::session_discarded:
                 return "the server did not keep the session";
             case errc::connection_lost:

@@ -1,6 +1,7 @@
 // Errors of the session's API, as std::error_code. Three families, kept apart (style.md):
 // the caller misused the API (refused before anything is sent), the server broke the protocol
-// (the session sent DISCONNECT with a reason code), and the connection was lost.
+// (the session sent DISCONNECT with a reason code; a 3.1.1 session closes without one), and the
+// connection was lost.
 #pragma once
 
 #include <string>
@@ -22,6 +23,7 @@ enum class errc {
     packet_identifiers_exhausted,  // all 65,535 packet identifiers are in use
     feature_not_available,         // wildcard/shared subscriptions or identifiers the server lacks
     no_authenticator,              // reauthenticate() without enhanced authentication
+    needs_mqtt5,  // an MQTT 5 option (a property, No Local, ...) asked of a 3.1.1 session
     // outcomes reported in events
     session_discarded,      // the server did not keep the session (Session Present 0)
     connection_lost,        // the network connection ended

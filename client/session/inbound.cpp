@@ -69,7 +69,11 @@ void session::deliver(const mqtt::publish& p, std::string_view topic) {
 
 void session::on_pubrel(const pubrel& p) {
     if (!inbound_qos2_nodes_.erase(inbound_qos2_, p.packet_id)) {
-        send(pubcomp{p.packet_id, reason_code::packet_identifier_not_found, {}});
+        // 3.1.1 acknowledgements carry no reason code: a PUBREL is answered with a plain PUBCOMP
+        // of the same Packet Identifier (3.1.1 spec 4.3.3).
+        send(pubcomp{p.packet_id,
+                     v311() ? reason_code::success : reason_code::packet_identifier_not_found,
+                     {}});
         return;
     }
     if (store_) store_->erase_inbound_qos2(p.packet_id);

@@ -13,7 +13,10 @@
 namespace mqtt::session {
 
 std::size_t session::send_quota() const {
-    const std::size_t window = outbound_window(options_.max_inflight, limits_.receive_maximum);
+    // 3.1.1 has no Receive Maximum (limits_ keeps v5's default): max_inflight alone, 20 for 0.
+    const std::uint16_t own =
+        options_.max_inflight == 0 && v311() ? v311_default_max_inflight : options_.max_inflight;
+    const std::size_t window = outbound_window(own, limits_.receive_maximum);
     return inflight_.size() < window ? window - inflight_.size() : 0;
 }
 
@@ -26,6 +29,9 @@ command_result session::check_publish(const message& m) const {
         return command_result::refused(errc::invalid_topic, fmt::format("Topic Name: {}", problem));
     }
     const message_properties& p = m.props;
+    if (v311()) {
+        if (const char* what = detail::v5_only_property(p)) return detail::refuse_v5_only(what);
+    }
     if (p.payload_format_indicator && *p.payload_format_indicator > 1) {
         return command_result::refused(errc::invalid_argument,
                                        "Payload Format Indicator must be 0 or 1");
@@ -181,7 +187,10 @@ void session::on_puback(const puback& p) {
 void session::on_pubrec(const pubrec& p) {
     const auto it = find_inflight(inflight_, ticket_by_id_, p.packet_id);
     if (it == inflight_.end() || it->second.msg.qos != qos::exactly_once) {
-        send(pubrel{p.packet_id, reason_code::packet_identifier_not_found, {}});
+        // 3.1.1 acknowledgements carry no reason code: a plain PUBREL ends the server's flow.
+        send(pubrel{p.packet_id,
+                    v311() ? reason_code::success : reason_code::packet_identifier_not_found,
+                    {}});
         return;
     }
     if (is_failure(p.reason)) {  // the exchange ends here: no PUBREL (MQTT-4.3.3-4, 4.4.0-2)

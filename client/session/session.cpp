@@ -26,6 +26,12 @@
 // through to the session_store. What does not survive: topic aliases (MQTT-3.3.2-7), pending
 // SUBSCRIBE/UNSUBSCRIBE, timers and the framer's partial packet.
 //
+// MQTT 3.1.1 runs through the same transitions (decoding and encoding in the options' version).
+// What differs: no AUTH (the decoder refuses it as a reserved type), no DISCONNECT from the
+// server (a violation), Clean Session instead of Session Expiry (connect.cpp), and a violation
+// closes the connection without sending anything: 3.1.1 has no reason codes, and its DISCONNECT
+// would tell the server we left on purpose, so it would not publish our Will (3.1.1 spec 3.14.4).
+//
 // Time: every input carries `now`; timers (timers.hpp) hold absolute deadlines; the caller asks
 // next_deadline() and calls handle_timeout() when it passes.
 #include "client/session/session.hpp"
@@ -115,7 +121,8 @@ void session::receive(bytes_view bytes, time_point now) {
             return;
         }
         if (f.status == decode_status::need_more) return;
-        const decode_result d = decode(f.packet);  // the framer already applied our maximum
+        // The framer already applied our maximum.
+        const decode_result d = decode(f.packet, {.version = options_.protocol_version});
         if (d.status != decode_status::complete) {
             violation(d.error.reason, d.error.description(), d.error.message());
             return;
@@ -162,6 +169,12 @@ void session::on_packet(const packet& p) {
         case packet_type::pingresp:
             break;  // the ping_response timer is already cancelled
         case packet_type::disconnect:
+            if (v311()) {  // only a client sends DISCONNECT in 3.1.1 (3.1.1 spec 3.14)
+                violation(reason_code::protocol_error,
+                          "DISCONNECT from the server: in MQTT 3.1.1 only a client sends it "
+                          "(3.1.1 spec 3.14)");
+                break;
+            }
             on_disconnect(std::get<mqtt::disconnect>(p));
             break;
         case packet_type::auth:
@@ -186,12 +199,19 @@ void session::on_connack(const connack& p) {
                         detail::owned(p.props.reason_string),
                         detail::owned(p.props.server_reference)};
         ev.detail =
-            fmt::format("connection refused: {}", named_reason{p.reason, packet_type::connack});
+            "connection refused: " + connack_reason_text(p.reason, options_.protocol_version);
         end_connection(std::move(ev));
         return;
     }
     if (!check_connack_authentication(p)) return;
-    if (p.session_present && !have_session_state_) {
+    if (v311() && p.session_present && options_.clean_start) {
+        violation(reason_code::protocol_error,
+                  "Session Present 1 in answer to Clean Session 1 (3.1.1 MQTT-3.2.2-1)");
+        return;
+    }
+    // 3.1.1 lets a client with no state of its own proceed with the server's (3.1.1 spec 3.2.2.2:
+    // a resumed mosquitto_sub -c session, say): only v5 makes it a violation.
+    if (p.session_present && !have_session_state_ && !v311()) {
         violation(reason_code::protocol_error,
                   "Session Present 1 but the client holds no session state (MQTT-3.2.2-4)");
         return;
@@ -233,9 +253,9 @@ command_result session::disconnect(disconnect_options o, time_point now) {
     d.props.user_properties = std::span<const string_pair>(pairs);
     // Leave out the Reason String, then the User Properties, if the packet would exceed the
     // server's Maximum Packet Size (MQTT-3.14.2-3, -4).
-    if (encoded_size(d).value_or(SIZE_MAX) > limits_.maximum_packet_size)
+    if (encoded_size(d, options_.protocol_version).value_or(SIZE_MAX) > limits_.maximum_packet_size)
         d.props.reason_string.reset();
-    if (encoded_size(d).value_or(SIZE_MAX) > limits_.maximum_packet_size)
+    if (encoded_size(d, options_.protocol_version).value_or(SIZE_MAX) > limits_.maximum_packet_size)
         d.props.user_properties = {};
     send(d);
     if (o.session_expiry_interval) {
@@ -248,6 +268,16 @@ command_result session::disconnect(disconnect_options o, time_point now) {
 }
 
 command_result session::check_disconnect(const disconnect_options& o) const {
+    if (v311()) {  // a 3.1.1 DISCONNECT is two bytes: no reason code, no properties
+        if (o.reason != reason_code::success) {
+            return detail::refuse_v5_only(fmt::format(
+                "DISCONNECT Reason Code {}", named_reason{o.reason, packet_type::disconnect}));
+        }
+        if (o.session_expiry_interval) return detail::refuse_v5_only("Session Expiry Interval");
+        if (o.reason_string) return detail::refuse_v5_only("Reason String");
+        if (!o.user_properties.empty()) return detail::refuse_v5_only("User Property");
+        return {};
+    }
     if (!reason_code_allowed(packet_type::disconnect, o.reason)) {
         return command_result::refused(
             errc::invalid_argument,
@@ -272,6 +302,14 @@ command_result session::check_disconnect(const disconnect_options& o) const {
 
 void session::violation(reason_code rc, std::string what, std::string reason_string) {
     if (state_ != state::connecting && state_ != state::connected) return;
+    if (v311()) {
+        // Close the connection, sending nothing (3.1.1 MQTT-4.8.0-1); `reason` still classifies
+        // the fault as v5 would have.
+        disconnected ev{disconnect_cause::protocol_violation, rc};
+        ev.detail = std::move(what);
+        end_connection(std::move(ev));
+        return;
+    }
     // The decoder's reason may be one DISCONNECT cannot carry (0x84 for a CONNECT from the
     // server): that is a Protocol Error (spec 3.14.2.1, MQTT-3.14.2-1).
     if (!reason_code_allowed(packet_type::disconnect, rc)) rc = reason_code::protocol_error;
@@ -325,7 +363,7 @@ void session::handle_timeout(time_point now) {
 }
 
 void session::send(const packet& p) {
-    const std::optional<std::size_t> size = encoded_size(p);
+    const std::optional<std::size_t> size = encoded_size(p, options_.protocol_version);
     if (!size) {
         // A bug in the session, never the caller's or the server's doing: every string and
         // binary field the caller or the authenticator gives is checked before it reaches a
@@ -338,7 +376,7 @@ void session::send(const packet& p) {
     }
     const std::size_t at = output_.size();
     output_.resize(at + *size);
-    encode(p, std::span<std::uint8_t>(output_).subspan(at));
+    encode(p, std::span<std::uint8_t>(output_).subspan(at), options_.protocol_version);
     last_send_ = now_;
     if (state_ == state::connected && keep_alive_ > 0) {
         timers_.set(timer_kind::keep_alive, now_ + std::chrono::seconds(keep_alive_));

@@ -21,6 +21,12 @@
 //   8. When the connection ends (for any reason): connection_lost(now), then step 5. The session
 //      keeps its state; connection_opened() on a new connection resumes it (Clean Start 0).
 //
+// MQTT 3.1.1 (connect_options::protocol_version): the same calls and events. Bytes in and out are
+// 3.1.1; options and commands 3.1.1 cannot carry are refused with errc::needs_mqtt5; acks carry
+// no reason codes (an UNSUBACK's filters all read 0x00); CONNACK's return code is reported as
+// the v5 reason code of the same meaning (connack_reason_text() names it as 3.1.1 does); a
+// protocol violation closes the connection without a DISCONNECT (3.1.1 MQTT-4.8.0-1).
+//
 // Reusing messages (optional: without it everything works the same, it just allocates). The
 // session keeps a pool of spare `message` objects, at most 1,024 (as many as one 64 KiB read of
 // small messages brings), and builds into them rather than allocating fresh ones:
@@ -91,10 +97,16 @@ struct disconnect_options {
 };
 
 // Whether `options` make a valid CONNECT (UTF-8 strings, a valid Will Topic and properties,
-// non-zero Receive Maximum and Maximum Packet Size, field lengths). Check before constructing a
+// non-zero Receive Maximum and Maximum Packet Size, field lengths; in MQTT 3.1.1 no option it
+// cannot carry, errc::needs_mqtt5 naming it, and its CONNECT rules). Check before constructing a
 // session; connection_opened() with invalid options sends nothing and reports a
 // disconnected{cause = client} event with the detail.
 command_result check_connect_options(const connect_options& options);
+
+// A CONNACK's reason code as the server sent it: "0x87 Not authorized" in v5; in 3.1.1, where
+// connack::reason holds the v5 code of the same meaning, the Connect Return Code itself, "0x05 Not
+// authorized" (3.1.1 Table 3.1).
+std::string connack_reason_text(reason_code rc, protocol_version version);
 
 enum class state : std::uint8_t {
     disconnected,  // no connection
@@ -157,6 +169,8 @@ class session {
     const std::string& client_id() const { return client_id_; }
 
   private:
+    bool v311() const { return options_.protocol_version == protocol_version::v311; }
+
     struct outbound {
         std::uint64_t ticket = 0;
         std::uint16_t packet_id = 0;
@@ -179,6 +193,7 @@ class session {
     void end_connection(disconnected ev);
 
     // connect.cpp: what CONNECT says and what CONNACK means
+    bool clean_start_now() const;
     void send_connect();
     void apply_connack(const connack& p);
     connected connected_event(const connack& p) const;

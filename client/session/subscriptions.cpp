@@ -28,6 +28,12 @@ command_result session::subscribe(std::vector<subscription_request> subs, subscr
                                        "SUBSCRIBE needs a Topic Filter (MQTT-3.8.3-2)");
     }
     for (const subscription_request& s : subs) {
+        if (v311()) {  // a 3.1.1 SUBSCRIBE has only the Requested QoS (3.1.1 spec 3.8.3)
+            if (s.no_local) return detail::refuse_v5_only("No Local");
+            if (s.retain_as_published) return detail::refuse_v5_only("Retain As Published");
+            if (s.retain_handling != retain_handling::send_on_subscribe)
+                return detail::refuse_v5_only("Retain Handling");
+        }
         if (const char* problem = topic_filter_problem(s.topic_filter)) {
             return command_result::refused(
                 errc::invalid_topic_filter,
@@ -54,6 +60,9 @@ command_result session::subscribe(std::vector<subscription_request> subs, subscr
                                            "the server does not support Wildcard Subscriptions");
         }
     }
+    if (v311() && o.subscription_identifier)
+        return detail::refuse_v5_only("Subscription Identifier");
+    if (v311() && !o.user_properties.empty()) return detail::refuse_v5_only("User Property");
     if (o.subscription_identifier) {
         if (*o.subscription_identifier == 0 ||
             *o.subscription_identifier > max_variable_byte_integer) {
@@ -112,6 +121,7 @@ command_result session::unsubscribe(std::vector<std::string> filters,
                                            fmt::format("Topic Filter \"{}\": {}", f, problem));
         }
     }
+    if (v311() && !user_properties.empty()) return detail::refuse_v5_only("User Property");
     if (command_result bad = detail::check_user_properties(user_properties); !bad) return bad;
     std::vector<std::string_view> views(filters.begin(), filters.end());
     const std::vector<string_pair> pairs = detail::pair_views(user_properties);
@@ -142,7 +152,7 @@ std::vector<reason_code> codes(const Ack& p) {
 
 // The request an acknowledgement answers, taken out of `requests_` with its identifier freed; or
 // nullopt after a violation: no such request (of that kind), or not one reason code per filter
-// (MQTT-3.8.4-6, spec 3.11.3).
+// (MQTT-3.8.4-6, spec 3.11.3; a 3.1.1 UNSUBACK has none, 3.1.1 spec 3.11.3).
 std::optional<session::pending_request> session::take_request(std::uint16_t id, bool subscribe,
                                                               std::size_t reason_codes) {
     const packet_type ack = subscribe ? packet_type::suback : packet_type::unsuback;
@@ -154,7 +164,7 @@ std::optional<session::pending_request> session::take_request(std::uint16_t id, 
                               packet_type_name(ack), id, packet_type_name(request)));
         return std::nullopt;
     }
-    if (reason_codes != it->second.filters) {
+    if (reason_codes != it->second.filters && (subscribe || !v311())) {
         violation(reason_code::protocol_error,
                   fmt::format("{} with {} reason codes for {} Topic Filters ({})",
                               packet_type_name(ack), reason_codes, it->second.filters,
@@ -178,7 +188,10 @@ void session::on_suback(const suback& p) {
 void session::on_unsuback(const unsuback& p) {
     const auto r = take_request(p.packet_id, false, p.reason_codes.size());
     if (!r) return;
-    emit(unsubscribe_completed{r->ticket, codes(p), detail::owned(p.props.reason_string),
+    // A 3.1.1 UNSUBACK says only that the UNSUBSCRIBE was done: 0x00 Success for every filter.
+    std::vector<reason_code> reasons =
+        v311() ? std::vector<reason_code>(r->filters, reason_code::success) : codes(p);
+    emit(unsubscribe_completed{r->ticket, std::move(reasons), detail::owned(p.props.reason_string),
                                detail::owned_pairs(p.props.user_properties)});
     send_queued();
 }

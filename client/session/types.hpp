@@ -54,17 +54,25 @@ inline constexpr std::uint16_t default_max_inflight = 100;
 // What CONNECT asks for (spec 3.1.2). Absent optionals are left out of the packet, so the
 // server's defaults apply.
 struct connect_options {
+    // The protocol the session speaks. MQTT 3.1.1 (CONNECT at Protocol Level 4) has no
+    // properties, reason codes, topic aliases, enhanced authentication or Session Expiry: every
+    // option below marked "v5" must be left unset then, or the session refuses it by name
+    // (check_connect_options, and publish/subscribe/... for their own options). The session is
+    // kept by Clean Session 0 instead (`clean_start` false), on every connection.
+    mqtt::protocol_version protocol_version = mqtt::protocol_version::v5;
     std::string client_id;          // empty: the server assigns one
     std::uint16_t keep_alive = 60;  // seconds; 0 turns keep-alive off
-    bool clean_start = true;        // for the first connection; see session::connection_opened
-    std::uint32_t session_expiry_interval = 0;         // seconds; 0xFFFFFFFF never expires
-    std::optional<std::uint16_t> receive_maximum;      // ours, default 65,535
-    std::optional<std::uint32_t> maximum_packet_size;  // ours, default no limit
-    std::optional<std::uint16_t> topic_alias_maximum;  // ours, default 0 (no inbound aliases)
-    std::optional<bool> request_response_information;
-    std::optional<bool> request_problem_information;
-    user_property_list user_properties;
-    std::optional<will_options> will;
+    // v5: for the first connection (see session::connection_opened); 3.1.1: Clean Session, the
+    // same on every connection (false keeps the session on the server across connections).
+    bool clean_start = true;
+    std::uint32_t session_expiry_interval = 0;         // v5; seconds; 0xFFFFFFFF never expires
+    std::optional<std::uint16_t> receive_maximum;      // v5; ours, default 65,535
+    std::optional<std::uint32_t> maximum_packet_size;  // v5; ours, default no limit
+    std::optional<std::uint16_t> topic_alias_maximum;  // v5; ours, default 0 (no inbound aliases)
+    std::optional<bool> request_response_information;  // v5
+    std::optional<bool> request_problem_information;   // v5
+    user_property_list user_properties;                // v5
+    std::optional<will_options> will;  // 3.1.1: no Will Delay Interval, no message properties
     std::optional<std::string> username;
     std::optional<byte_vector> password;
     // How long to wait for CONNACK (and for each AUTH step before it); zero waits forever.
@@ -80,8 +88,14 @@ struct connect_options {
     // covered and makes some brokers crawl (Mosquitto 2.0.11 with 20,000 QoS 2 messages in
     // flight from one client delivers a quarter of what it does with 100); bench/README.md has
     // the measurements behind the default.
+    // MQTT 3.1.1 has no Receive Maximum, so there this window is the only cap (0: libmosquitto's
+    // 20, v311_default_max_inflight).
     std::uint16_t max_inflight = default_max_inflight;
 };
+
+// The outbound window of a 3.1.1 session whose max_inflight is 0: libmosquitto's default
+// (max_inflight_messages), since no Receive Maximum from the server bounds it.
+inline constexpr std::uint16_t v311_default_max_inflight = 20;
 
 // The QoS 1/2 PUBLISHes a client keeps in flight at most: its own max_inflight (0: none of its
 // own), never more than the server's Receive Maximum (MQTT-3.3.4-7).
@@ -104,7 +118,7 @@ struct subscribe_options {
 };
 
 // What the server said in its CONNACK (spec 3.2.2.3), with the spec's defaults filled in for
-// absent properties.
+// absent properties. A 3.1.1 CONNACK has no properties: all defaults.
 struct server_limits {
     std::uint16_t receive_maximum = 65'535;
     std::uint8_t maximum_qos = 2;

@@ -134,7 +134,11 @@ struct connected_session {
         s.receive(bytes, peer.now);
         return s.take_output();
     }
-    byte_vector server(const packet& p) { return server(mqtt::test::encode_to_vector(p)); }
+    byte_vector server(const packet& p) {
+        byte_vector bytes(encoded_size(p, peer.version()).value_or(0));
+        encode(p, bytes, peer.version());
+        return server(bytes);
+    }
 };
 
 // A server PUBLISH; its views point at string literals.

@@ -54,10 +54,17 @@ class scripted_peer {
         fire();
     }
 
-    // The server sends a packet (encoded by our encoder) or raw bytes.
+    // The server sends a packet (encoded by our encoder, in the session's protocol version) or
+    // raw bytes.
     void reply(const packet& p) {
-        byte_vector bytes(*encoded_size(p));
-        encode(p, bytes);
+        const std::optional<std::size_t> size = encoded_size(p, version());
+        if (!size) {
+            ADD_FAILURE() << "the scripted server cannot encode " << to_string(p) << " in "
+                          << protocol_version_name(version());
+            return;
+        }
+        byte_vector bytes(*size);
+        encode(p, bytes, version());
         reply_bytes(bytes);
     }
     void reply_bytes(const byte_vector& bytes) {
@@ -147,6 +154,8 @@ class scripted_peer {
     }
 
     session& target() { return s_; }
+    // The version both sides speak: the session's.
+    protocol_version version() const { return s_.options().protocol_version; }
 
   private:
     void fire() {
@@ -161,7 +170,7 @@ class scripted_peer {
             buffers_.push_back(std::move(out));
             bytes_view rest = buffers_.back();
             while (!rest.empty()) {
-                const decode_result r = decode(rest);
+                const decode_result r = decode(rest, {.version = version()});
                 if (r.status != decode_status::complete) {
                     ADD_FAILURE() << "the session wrote bytes that do not decode: "
                                   << (r.status == decode_status::error ? r.error.message()
