@@ -126,7 +126,9 @@ void client_core::connect(completion<client::connect_signature> h) {
         h(errc::transport_failed, {});
         return;
     }
-    if (const session::command_result bad = session::check_connect_options(options.mqtt); !bad) {
+    if (const session::command_result bad =
+            session::check_connect_options(options.mqtt, options.authenticator);
+        !bad) {
         record_error(bad.error, bad.detail);
         h(bad.error, {});
         return;

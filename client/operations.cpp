@@ -125,9 +125,11 @@ void client_core::dispatch(session::event& e) {
     } else if (auto* r = std::get_if<session::connect_refused>(&e)) {
         // A refusal needs the user's attention, not a retry (async_connect() fails with it once
         // the client stopped), unless it says "later" on a reconnect.
-        record_end(
-            make_error_code(r->reason),
-            fmt::format("connection refused: {}", named_reason{r->reason, packet_type::connack}));
+        // The error code is the v5 reason whatever the version (a 3.1.1 return code is held as
+        // the v5 reason of its meaning); the text names what the server sent.
+        record_end(make_error_code(r->reason),
+                   "connection refused: " +
+                       session::connack_reason_text(r->reason, options.mqtt.protocol_version));
         if (!ever_connected || !transient(r->reason)) no_retry = true;
     } else if (auto* m = std::get_if<session::message_received>(&e)) {
         deliver(std::move(*m));
@@ -190,9 +192,15 @@ void client_core::on_disconnected(const session::disconnected& d) {
         case cause::protocol_violation:
             // "the server broke the protocol: PUBLISH QoS: QoS 3 is not allowed (MQTT-3.3.1-4);
             //  sent DISCONNECT 0x81 Malformed Packet"
-            record_end(errc::protocol_violation,
-                       fmt::format("the server broke the protocol: {}; sent DISCONNECT {}",
-                                   d.detail, named_reason{d.reason, packet_type::disconnect}));
+            // 3.1.1 has no reason codes: the session closed the connection without a packet.
+            record_end(
+                errc::protocol_violation,
+                options.mqtt.protocol_version == protocol_version::v311
+                    ? fmt::format("the server broke the protocol: {}; closed the "
+                                  "connection (MQTT 3.1.1 has no DISCONNECT for it)",
+                                  d.detail)
+                    : fmt::format("the server broke the protocol: {}; sent DISCONNECT {}", d.detail,
+                                  named_reason{d.reason, packet_type::disconnect}));
             if (!options.reconnect_on_violation) no_retry = true;
             break;
         case cause::keep_alive_timeout:

@@ -10,6 +10,9 @@ namespace mqtt::session {
 
 namespace {
 
+constexpr std::string_view enhanced_authentication =
+    "Enhanced authentication (an Authentication Method)";
+
 std::optional<std::uint8_t> flag(const std::optional<bool>& b) {
     return b ? std::optional<std::uint8_t>(*b ? 1 : 0) : std::nullopt;
 }
@@ -23,7 +26,7 @@ std::string connack_reason_text(reason_code rc, protocol_version version) {
     return fmt::format("{}", named_reason{rc, packet_type::connack});
 }
 
-command_result check_connect_options(const connect_options& o) {
+command_result check_connect_options(const connect_options& o, const authenticator* auth) {
     if (o.protocol_version != protocol_version::v5 &&
         o.protocol_version != protocol_version::v311) {
         return command_result::refused(errc::invalid_argument,
@@ -32,6 +35,7 @@ command_result check_connect_options(const connect_options& o) {
     if (o.protocol_version == protocol_version::v311) {
         if (const std::string what = detail::v5_only_connect_option(o); !what.empty())
             return detail::refuse_v5_only(what);
+        if (auth) return detail::refuse_v5_only(enhanced_authentication);
     }
     if (command_result bad = detail::check_string("Client Identifier", o.client_id); !bad)
         return bad;
@@ -84,7 +88,7 @@ void session::send_connect() {
     if (v311()) {
         // Refused before anything is sent: what 3.1.1 cannot carry, by name.
         std::string what = detail::v5_only_connect_option(options_);
-        if (what.empty() && auth_) what = "Enhanced authentication (Authentication Method)";
+        if (what.empty() && auth_) what = enhanced_authentication;
         if (!what.empty()) {
             disconnected ev{disconnect_cause::client};
             ev.detail = "invalid CONNECT, not sent: " + detail::refuse_v5_only(what).detail;

@@ -98,10 +98,12 @@ struct disconnect_options {
 
 // Whether `options` make a valid CONNECT (UTF-8 strings, a valid Will Topic and properties,
 // non-zero Receive Maximum and Maximum Packet Size, field lengths; in MQTT 3.1.1 no option it
-// cannot carry, errc::needs_mqtt5 naming it, and its CONNECT rules). Check before constructing a
-// session; connection_opened() with invalid options sends nothing and reports a
+// cannot carry, errc::needs_mqtt5 naming it, and its CONNECT rules), with `auth` the session's
+// authenticator if it has one (enhanced authentication is MQTT 5 only). Check before constructing
+// a session; connection_opened() with invalid options sends nothing and reports a
 // disconnected{cause = client} event with the detail.
-command_result check_connect_options(const connect_options& options);
+command_result check_connect_options(const connect_options& options,
+                                     const authenticator* auth = nullptr);
 
 // A CONNACK's reason code as the server sent it: "0x87 Not authorized" in v5; in 3.1.1, where
 // connack::reason holds the v5 code of the same meaning, the Connect Return Code itself, "0x05 Not

@@ -494,6 +494,10 @@ TEST(V311Session, EnhancedAuthenticationIsRefused) {
     const auto d = peer.expect_event<disconnected>();
     EXPECT_EQ(d.cause, disconnect_cause::client);
     EXPECT_TRUE(contains_ignoring_case(d.detail, "Authentication Method")) << d.detail;
+    const command_result bad = check_connect_options(v311(), &a);
+    EXPECT_EQ(bad.error, errc::needs_mqtt5);
+    EXPECT_TRUE(contains_ignoring_case(bad.detail, "Authentication Method")) << bad.detail;
+    EXPECT_TRUE(check_connect_options(connect_options{}, &a));  // v5
 }
 
 TEST(V311Session, V5OnlyPublishPropertiesAreRefused) {
