@@ -102,12 +102,91 @@ TEST(ClientCli, PasswordWithoutUserName) {
     EXPECT_EQ(p.options.mqtt.password, session::byte_vector({'t', 'o', 'k', 'e', 'n'}));
 }
 
-TEST(ClientCli, OnlyVersionFive) {
+// -V as mosquitto_pub/sub take it: 5 / mqttv5 (the default) and 311 / mqttv311.
+TEST(ClientCli, ProtocolVersionFlag) {
+    for (const tool_kind kind : {tool_kind::pub, tool_kind::sub}) {
+        common_settings s = basic();
+        EXPECT_EQ(prepare(s, kind).options.mqtt.protocol_version, protocol_version::v5);
+        s.protocol_version = "mqttv5";
+        EXPECT_EQ(prepare(s, kind).options.mqtt.protocol_version, protocol_version::v5);
+        s.protocol_version = "311";
+        EXPECT_EQ(prepare(s, kind).options.mqtt.protocol_version, protocol_version::v311);
+        s.protocol_version = "mqttv311";
+        EXPECT_EQ(prepare(s, kind).options.mqtt.protocol_version, protocol_version::v311);
+        for (const char* other : {"31", "mqttv31", "4", "3.1.1"}) {
+            s.protocol_version = other;
+            EXPECT_EQ(usage_message(s, kind),
+                      std::string("-V ") + other +
+                          ": expected 5 (mqttv5) or 311 (mqttv311); MQTT 3.1 is not supported");
+        }
+    }
+}
+
+// mosquitto_rr is MQTT 5 only: so is mqtt-rr (a request needs Response Topic and Correlation
+// Data); and mqtt-bench measures v5.
+TEST(ClientCli, RrAndBenchRefuse311) {
     common_settings s = basic();
-    s.protocol_version = "mqttv5";
-    EXPECT_NO_THROW(prepare(s, tool_kind::pub));
+    s.protocol_version = "mqttv311";
+    EXPECT_EQ(usage_message(s, tool_kind::rr),
+              "-V 311: mqtt-rr needs MQTT 5 (a request carries its Response Topic and "
+              "Correlation Data), as mosquitto_rr does");
+    EXPECT_EQ(usage_message(s, tool_kind::bench), "-V 311: mqtt-bench measures MQTT 5 only");
+    s.protocol_version = "5";
+    EXPECT_NO_THROW(prepare(s, tool_kind::rr));
+}
+
+// Each flag asking for what 3.1.1 has no field for is a usage error naming it.
+TEST(ClientCli, V5OnlyFlagsWith311AreUsageErrors) {
+    common_settings s = basic();
     s.protocol_version = "311";
-    EXPECT_NE(usage_message(s).find("-V 311: only MQTT v5 is supported"), std::string::npos);
+    s.properties = {{"publish", "content-type", "text/plain"}};
+    EXPECT_EQ(usage_message(s),
+              "-D publish content-type: properties are MQTT 5 only: not with -V 311");
+    s.properties = {{"connect", "session-expiry-interval", "60"}};
+    EXPECT_EQ(usage_message(s, tool_kind::sub),
+              "-D connect session-expiry-interval: properties are MQTT 5 only: not with -V 311");
+    s.properties.clear();
+    s.session_expiry = 60;
+    EXPECT_EQ(usage_message(s),
+              "-x is MQTT 5 only: not with -V 311 (-c alone keeps the session: Clean Session 0)");
+    s.session_expiry.reset();
+    s.topic_aliases = true;
+    EXPECT_EQ(usage_message(s), "--topic-alias is MQTT 5 only: not with -V 311");
+    s.topic_aliases = false;
+    // 3.1.1 MQTT-3.1.2-22: no Password without a User Name.
+    s.password = "token";
+    EXPECT_NE(usage_message(s).find("3.1.1 MQTT-3.1.2-22"), std::string::npos) << usage_message(s);
+    s.username = "u";
+    EXPECT_NO_THROW(prepare(s, tool_kind::pub));
+    // A tool's own MQTT 5 flags (mqtt-sub's --nl, --rap, --rh).
+    const prepared_settings p = prepare(s, tool_kind::sub);
+    EXPECT_NO_THROW(refuse_with_v311(p, false, "--nl"));
+    try {
+        refuse_with_v311(p, true, "--nl");
+        ADD_FAILURE() << "--nl with -V 311 was accepted";
+    } catch (const usage_error& e) {
+        EXPECT_STREQ(e.what(), "--nl is MQTT 5 only: not with -V 311");
+    }
+    s.protocol_version = "5";
+    EXPECT_NO_THROW(refuse_with_v311(prepare(s, tool_kind::sub), true, "--nl"));
+}
+
+// -c keeps the session: in v5 by a Session Expiry Interval that never ends, in 3.1.1 by Clean
+// Session 0 alone (3.1.1 spec 3.1.2.4).
+TEST(ClientCli, DisableCleanSessionIn311) {
+    common_settings s = basic();
+    s.no_clean_start = true;
+    s.client_id = "keeper";
+    s.session_dir = "/tmp/sessions";
+    const prepared_settings v5 = prepare(s, tool_kind::sub);
+    EXPECT_FALSE(v5.options.mqtt.clean_start);
+    EXPECT_EQ(v5.options.mqtt.session_expiry_interval, 0xFFFFFFFFu);
+    s.protocol_version = "311";
+    const prepared_settings v311 = prepare(s, tool_kind::sub);
+    EXPECT_FALSE(v311.options.mqtt.clean_start);
+    EXPECT_EQ(v311.options.mqtt.session_expiry_interval, 0u);
+    EXPECT_FALSE(v311.session_dir.empty());
+    EXPECT_TRUE(session::check_connect_options(v311.options.mqtt));
 }
 
 TEST(ClientCli, WillFlagsNeedATopic) {

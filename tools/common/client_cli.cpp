@@ -140,7 +140,9 @@ void add_common_flags(CLI::App& app, common_settings& s, tool_kind kind) {
     app.add_option("-L,--url", s.url, "mqtt(s)://[user[:password]@]host[:port]/topic")
         ->group("Connection");
     app.add_option("-V,--protocol-version", s.protocol_version,
-                   "MQTT version: 5 (also mqttv5), the only one")
+                   kind == tool_kind::pub || kind == tool_kind::sub
+                       ? "MQTT version: 5 (also mqttv5, the default) or 311 (also mqttv311)"
+                       : "MQTT version: 5 (also mqttv5), the only one")
         ->group("Connection");
     const bool bench = kind == tool_kind::bench;
     if (bench) {
@@ -259,12 +261,44 @@ void add_output_flags(CLI::App& app, message_output& out) {
         ->group("Output");
 }
 
+std::optional<protocol_version> parse_protocol_version(std::string_view text) {
+    if (text == "5" || text == "mqttv5") return protocol_version::v5;
+    if (text == "311" || text == "mqttv311") return protocol_version::v311;
+    return std::nullopt;
+}
+
+void refuse_with_v311(const prepared_settings& p, bool given, std::string_view flag) {
+    if (given && p.options.mqtt.protocol_version == protocol_version::v311)
+        throw usage_error(fmt::format("{} is MQTT 5 only: not with -V 311", flag));
+}
+
 prepared_settings prepare(const common_settings& s, tool_kind kind) {
     prepared_settings p;
-    if (s.protocol_version != "5" && s.protocol_version != "mqttv5") {
+    const std::optional<protocol_version> version = parse_protocol_version(s.protocol_version);
+    if (!version) {
         throw usage_error(
-            fmt::format("-V {}: only MQTT v5 is supported (use mosquitto_pub/sub for 3.1.1)",
+            fmt::format("-V {}: expected 5 (mqttv5) or 311 (mqttv311); MQTT 3.1 is not supported",
                         s.protocol_version));
+    }
+    if (*version == protocol_version::v311 && kind == tool_kind::rr) {
+        throw usage_error(
+            "-V 311: mqtt-rr needs MQTT 5 (a request carries its Response Topic and Correlation "
+            "Data), as mosquitto_rr does");
+    }
+    if (*version == protocol_version::v311 && kind == tool_kind::bench)
+        throw usage_error("-V 311: mqtt-bench measures MQTT 5 only");
+    const bool v311 = *version == protocol_version::v311;
+    if (v311) {
+        // What 3.1.1 has no field for, named by the flag that asks for it.
+        if (!s.properties.empty()) {
+            throw usage_error(fmt::format("-D {} {}: properties are MQTT 5 only: not with -V 311",
+                                          s.properties.front().at(0), s.properties.front().at(1)));
+        }
+        if (s.session_expiry) {
+            throw usage_error(
+                "-x is MQTT 5 only: not with -V 311 (-c alone keeps the session: Clean Session 0)");
+        }
+        if (s.topic_aliases) throw usage_error("--topic-alias is MQTT 5 only: not with -V 311");
     }
     std::string host = s.host;
     // -h [::1] as well as -h ::1 (brackets are how an IPv6 address is written next to a port).
@@ -275,6 +309,7 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
     bool tls = !s.cafile.empty() || !s.capath.empty() || !s.cert.empty() || s.insecure ||
                s.use_os_certs || !s.tls_version.empty() || !s.alpn.empty();
     session::connect_options& c = p.options.mqtt;
+    c.protocol_version = *version;
     if (!s.url.empty()) {
         // -L mqtt(s)://[username[:password]@]host[:port][/topic], as mosquitto_pub/sub take it,
         // read by the one URL parser the client uses too.
@@ -298,8 +333,14 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
     p.options.url = transport::to_url({host, real_port, tls});
 
     if (!s.username.empty()) c.username = s.username;
-    // MQTT v5 allows a password without a user name (spec 3.1.2.9), e.g. for a token.
+    // MQTT v5 allows a password without a user name (spec 3.1.2.9), e.g. for a token; 3.1.1 not.
     if (s.password) c.password = session::byte_vector(s.password->begin(), s.password->end());
+    if (v311 && c.password && !c.username) {
+        throw usage_error(
+            "a Password (-P) needs a User Name (-u) with -V 311: MQTT 3.1.1 sends none without "
+            "one (3.1.1 "
+            "MQTT-3.1.2-22)");
+    }
     c.client_id = s.client_id;
     if (c.client_id.empty() && !s.client_id_prefix.empty())
         c.client_id = s.client_id_prefix + std::to_string(::getpid());
@@ -308,7 +349,9 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
     c.clean_start = !s.no_clean_start;
     if (s.no_clean_start && c.client_id.empty())
         throw usage_error("-c needs a client identifier (-i or -I): the session is found by it");
-    c.session_expiry_interval = s.session_expiry.value_or(s.no_clean_start ? 0xFFFFFFFF : 0);
+    // 3.1.1 keeps a session by Clean Session 0 alone, with no expiry (3.1.1 spec 3.1.2.4).
+    c.session_expiry_interval =
+        v311 ? 0 : s.session_expiry.value_or(s.no_clean_start ? 0xFFFFFFFF : 0);
     if (s.max_inflight) c.max_inflight = *s.max_inflight;
     const auto timeout = from_seconds(s.connect_timeout);
     p.options.connect_timeout = timeout;
@@ -351,6 +394,9 @@ prepared_settings prepare(const common_settings& s, tool_kind kind) {
         apply_property_flag(d, p.options.mqtt, p.props);
     if (c.will && c.will->message.topic.empty())
         throw usage_error("-D will ... needs --will-topic: there is no Will without a topic");
+    // Anything else 3.1.1 cannot carry, in the session's own words (flags were named above).
+    if (const session::command_result bad = session::check_connect_options(c); v311 && !bad)
+        throw usage_error("-V 311: " + bad.detail);
     // A DISCONNECT may not set a Session Expiry Interval when CONNECT's was 0 (spec 3.14.2.2.2);
     // the session would refuse to send it, and the broker would publish the Will.
     if (p.props.disconnect.session_expiry_interval.value_or(0) != 0 &&
@@ -454,7 +500,11 @@ asio::awaitable<bool> tool_client::connect(std::function<void()> on_end) {
     if (ec == client::errc::protocol_violation) {
         fail_ended();  // "the server broke the protocol: CONNACK ...; sent DISCONNECT 0x81 ..."
     } else if (ec.category() == client::reason_category()) {
-        fail("connection refused: " + explain(ec));
+        // The client's words name the code the server sent: a 3.1.1 return code is held as the v5
+        // reason of its meaning ("0x05 Not authorized", not "0x87 Not authorized").
+        const std::string why = client_->last_error();
+        fail(why.rfind("connection refused: ", 0) == 0 ? why
+                                                       : "connection refused: " + explain(ec));
     } else if (ec == client::errc::transport_failed && !client_->last_error().empty()) {
         fail(client_->last_error());  // "cannot connect to 127.0.0.1:1883: Connection refused"
     } else {

@@ -48,7 +48,7 @@ struct common_settings {
     std::string host = "localhost";       // -h
     std::uint16_t port = 0;               // -p; 0: 1883, or 8883 with TLS
     std::string url;                      // -L mqtt(s)://[user[:password]@]host[:port]/topic
-    std::string protocol_version = "5";   // -V: 5 (also "mqttv5"); 311 and 31 are refused
+    std::string protocol_version = "5";   // -V: 5 / mqttv5, or 311 / mqttv311 (not 31)
     std::string client_id;                // -i; empty: the server assigns one
     std::string client_id_prefix;         // -I: prefix + process id
     std::uint16_t keep_alive = 60;        // -k
@@ -125,8 +125,16 @@ struct prepared_settings {
     std::filesystem::path session_dir;  // -c: the file store's directory
 };
 
-// Checks and converts the flags. Throws usage_error naming the flag and the problem.
+// -V as mosquitto's tools take it: "5" / "mqttv5", "311" / "mqttv311"; nullopt otherwise.
+std::optional<protocol_version> parse_protocol_version(std::string_view text);
+
+// Checks and converts the flags. Throws usage_error naming the flag and the problem; with -V 311,
+// one for each MQTT 5 only flag given (-D, -x, --topic-alias), and for mqtt-rr and mqtt-bench,
+// which need MQTT 5.
 prepared_settings prepare(const common_settings& s, tool_kind kind);
+
+// A tool's own MQTT 5 only flag (mqtt-sub's --nl, ...) with -V 311: usage_error naming `flag`.
+void refuse_with_v311(const prepared_settings& p, bool given, std::string_view flag);
 
 // Parses a QoS flag value ("-q 3" is refused naming the flag).
 mqtt::qos parse_qos(int value, const char* flag);

@@ -90,6 +90,9 @@ int main(int argc, char** argv) {
 
     return parse_and_run(app, argc, argv, [&]() -> int {
         prepared_settings p = prepare(common, tool_kind::sub);
+        refuse_with_v311(p, s.no_local, "--nl");
+        refuse_with_v311(p, s.retain_as_published, "--rap");
+        refuse_with_v311(p, s.retain_handling != 0, "--rh");
         if (s.topics.empty() && p.url_topic) s.topics.push_back(*p.url_topic);
         if (s.topics.empty()) throw usage_error("a topic filter is needed: -t FILTER");
         for (const std::string& f : s.topics)
