@@ -47,7 +47,10 @@ void trace_printer::packet(transport::direction dir, std::chrono::system_clock::
                            bytes_view bytes, int stream) {
     if (options_.mode == trace_mode::off) return;
     const bool sent = dir == transport::direction::sent;
-    const decode_result r = decode(bytes);
+    const decode_options opts{.version = version_};
+    const decode_result r = decode(bytes, opts);
+    if (const connect* c = std::get_if<connect>(&r.value); c && r.status == decode_status::complete)
+        version_ = c->protocol_version;
     if (options_.mode == trace_mode::json) {
         json j = json::object();
         j["time"] = seconds(time);
@@ -80,7 +83,7 @@ void trace_printer::packet(transport::direction dir, std::chrono::system_clock::
     line += fmt::format(" {}({} B){}\n", c.dim, bytes.size(), c.reset);
     out_ << line;
     if (options_.mode == trace_mode::hex) {
-        const dissection d = dissect(bytes, 0);
+        const dissection d = dissect(bytes, 0, opts);
         for (std::size_t at = 0; at < d.text.size();) {
             const std::size_t nl = d.text.find('\n', at);
             const std::size_t end = nl == std::string::npos ? d.text.size() : nl;

@@ -63,6 +63,8 @@ class trace_printer {
 
     // One packet, whole. `dir` is from the client's side: sent = client to server ("->"). A
     // capture's trace says which stream a packet belongs to with `stream` (0: not shown).
+    // Packets are decoded in the version of the last CONNECT seen (v5 until then), as a server
+    // learns its stream's version.
     void packet(transport::direction dir, std::chrono::system_clock::time_point time,
                 bytes_view bytes, int stream = 0);
     // A line of context ("connected to 127.0.0.1:1883 from 127.0.0.1:40312"), in the trace's
@@ -78,6 +80,7 @@ class trace_printer {
     std::ostream& out_;
     trace_options options_;
     std::chrono::system_clock::time_point start_;
+    protocol_version version_ = protocol_version::v5;
 };
 
 }  // namespace mqtt::tools
