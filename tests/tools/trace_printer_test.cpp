@@ -112,3 +112,32 @@ TEST(TracePrinter, ModeNames) {
 
 }  // namespace
 }  // namespace mqtt::tools
+
+namespace mqtt::tools {
+namespace {
+
+// After a 3.1.1 CONNECT (Protocol Level 4) the rest of the connection is decoded as 3.1.1: a
+// two-byte CONNACK and a SUBACK whose return code is not a property length (3.1.1 spec 3.2, 3.9).
+TEST(TracePrinter, DecodesInTheVersionOfTheConnect) {
+    const std::vector<std::uint8_t> connect{0x10, 0x0c, 0x00, 0x04, 'M',  'Q',  'T',
+                                            'T',  0x04, 0x02, 0x00, 0x3c, 0x00, 0x00};
+    const std::vector<std::uint8_t> connack{0x20, 0x02, 0x00, 0x00};
+    const std::vector<std::uint8_t> suback{0x90, 0x03, 0x00, 0x01, 0x01};
+    std::ostringstream out;
+    trace_printer t(out, {}, start);
+    // Before any CONNECT: v5, where this SUBACK's return code reads as a Property Length of 1
+    // with no property after it.
+    t.packet(transport::direction::received, start, suback);
+    EXPECT_NE(out.str().find("malformed"), std::string::npos) << out.str();
+    out.str("");
+    t.packet(transport::direction::sent, start, connect);
+    t.packet(transport::direction::received, start, connack);
+    t.packet(transport::direction::received, start, suback);
+    EXPECT_EQ(out.str().find("malformed"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("<- CONNACK session_present=0"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("<- SUBACK id=1 [0x01 Granted QoS 1] (5 B)"), std::string::npos)
+        << out.str();
+}
+
+}  // namespace
+}  // namespace mqtt::tools
