@@ -113,7 +113,8 @@ TEST_F(ToolsTest, BadFlagsExitTwoNamingTheFlag) {
     };
     const std::vector<bad> cases{
         {{"-t", "x", "-m", "y", "-q", "3"}, "-q 3: QoS must be 0, 1 or 2"},
-        {{"-t", "x", "-m", "y", "-V", "311"}, "-V 311: only MQTT v5 is supported"},
+        {{"-t", "x", "-m", "y", "-V", "31"}, "-V 31: expected 5 (mqttv5) or 311 (mqttv311)"},
+        {{"-t", "x", "-m", "y", "-V", "311", "-x", "60"}, "-x is MQTT 5 only: not with -V 311"},
         {{"-m", "y"}, "a topic is needed"},
         {{"-t", "x"}, "a message is needed"},
         {{"-t", "x", "-m", "y", "--no-such-flag"}, "--no-such-flag"},
