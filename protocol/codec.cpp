@@ -1,6 +1,7 @@
 // The dispatch between the fixed header (spec 2.1) and the per-family body codecs.
 #include "protocol/codec.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "protocol/detail/families.hpp"
@@ -51,7 +52,7 @@ header_result decode_fixed_header(bytes_view bytes, const decode_options& opts) 
         res.error = e;
         return res;
     };
-    const bool v311 = opts.version == protocol_version::v311;
+    const bool v311 = opts.version != protocol_version::v5;  // or 3.1
     if (h.type == packet_type{0}) {
         return fail(header_error(base, h.type, "Packet Type", "reserved packet type 0"));
     }
@@ -100,6 +101,26 @@ header_result decode_fixed_header(bytes_view bytes, const decode_options& opts) 
     }
     return fail(header_error(base + 1, h.type, "Remaining Length",
                              "Variable Byte Integer longer than 4 bytes"));
+}
+
+std::optional<protocol_version> connect_version(bytes_view bytes) {
+    const header_result hr = decode_fixed_header(bytes);
+    if (hr.status != decode_status::complete || hr.header.type != packet_type::connect) {
+        return std::nullopt;
+    }
+    // Protocol Name (a two-byte length, then the name), then the Protocol Level (spec 3.1.2.1-2).
+    const bytes_view body = bytes.subspan(hr.header.size)
+                                .first(std::min<std::size_t>(hr.header.remaining_length,
+                                                             bytes.size() - hr.header.size));
+    if (body.size() < 2) return std::nullopt;
+    const std::size_t name_size = std::size_t(body[0] << 8 | body[1]);
+    if (body.size() < 2 + name_size + 1) return std::nullopt;
+    const std::string_view name = as_chars(body.subspan(2, name_size));
+    const std::uint8_t level = body[2 + name_size];
+    if (name == "MQTT" && level == 5) return protocol_version::v5;
+    if (name == "MQTT" && level == 4) return protocol_version::v311;
+    if (name == "MQIsdp" && level == 3) return protocol_version::v31;
+    return std::nullopt;
 }
 
 decode_result decode(bytes_view bytes, const decode_options& opts, field_visitor* visitor) {

@@ -58,6 +58,13 @@ struct decode_result {
     decode_error error;
 };
 
+// The version a CONNECT announces by its Protocol Name and Level ("MQTT" 5: v5, "MQTT" 4: 3.1.1,
+// "MQIsdp" 3: 3.1),
+// read from the start of `bytes` without decoding the rest, so a stream's version is known even
+// when its CONNECT is malformed further on; nullopt when `bytes` does not start with a CONNECT
+// naming a version we know.
+std::optional<protocol_version> connect_version(bytes_view bytes);
+
 // Decodes the first packet at the start of `bytes`, which may hold less than a packet (need_more)
 // or more than one (consumed tells where the next starts). Allocates nothing; views in the result
 // point into `bytes`. A non-null visitor sees every field with its offset.

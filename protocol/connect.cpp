@@ -57,19 +57,30 @@ void decode_body(reader& r, std::uint8_t, connect& out) {
     r.begin("Variable Header");
     std::size_t at = r.offset();
     const std::string_view name = r.utf8("Protocol Name");
-    if (!r.failed() && name != "MQTT") {
+    // MQTT 3.1's CONNECT says "MQIsdp", level 3 (3.1 spec 3.1); it is read, never written.
+    const bool mqisdp = name == "MQIsdp";
+    if (!r.failed() && name != "MQTT" && !mqisdp) {
         r.fail_at(at, reason_code::unsupported_protocol_version, "Protocol Name",
                   "protocol name is not \"MQTT\" (MQTT-3.1.2-1)");
     }
     // The Protocol Level says which version the packet is, whatever the stream's setting: 4 is
-    // MQTT 3.1.1 (3.1.1 spec 3.1.2.2), 5 is MQTT 5 (3.1.2.2).
+    // MQTT 3.1.1 (3.1.1 spec 3.1.2.2), 5 is MQTT 5 (3.1.2.2), 3 with "MQIsdp" MQTT 3.1.
     at = r.offset();
     const std::uint8_t version = r.u8("Protocol Version");
-    if (!r.failed() && version != 5 && version != 4) {
+    if (!r.failed() && mqisdp && version != 3) {
         r.fail_at(at, reason_code::unsupported_protocol_version, "Protocol Version",
-                  "protocol version is neither 4 (MQTT 3.1.1) nor 5 (MQTT 5)");
+                  "protocol name \"MQIsdp\" is MQTT 3.1's, whose level is 3");
+    } else if (!r.failed() && !mqisdp && version != 5 && version != 4) {
+        r.fail_at(at, reason_code::unsupported_protocol_version, "Protocol Version",
+                  version == 3
+                      ? "level 3 is MQTT 3.1, whose protocol name is \"MQIsdp\", not \"MQTT\""
+                      : "protocol version is neither 4 (MQTT 3.1.1) nor 5 (MQTT 5)");
     }
-    if (!r.failed()) r.set_version(version == 4 ? protocol_version::v311 : protocol_version::v5);
+    if (!r.failed()) {
+        r.set_version(mqisdp         ? protocol_version::v31
+                      : version == 4 ? protocol_version::v311
+                                     : protocol_version::v5);
+    }
     const bool v311 = r.v311();
     out.protocol_version = r.version();
     at = r.offset();
@@ -116,6 +127,17 @@ void decode_body(reader& r, std::uint8_t, connect& out) {
     r.begin("Payload");
     at = r.offset();
     out.client_id = r.utf8("Client Identifier");
+    if (r.v31() && !r.failed()) {
+        // 3.1 spec 3.1, Payload: "between 1 and 23 characters long" (refused with return code
+        // 0x02 Identifier rejected, v5's 0x85).
+        std::size_t characters = 0;
+        for (const char c : out.client_id)
+            characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+        if (characters < 1 || characters > 23) {
+            r.fail_at(at, reason_code::client_identifier_not_valid, "Client Identifier",
+                      "an MQTT 3.1 Client Identifier has 1 to 23 characters (3.1 spec 3.1)");
+        }
+    }
     if (v311 && !r.failed() && out.client_id.empty() && !out.clean_start) {
         // 0x85 is the v5 code for the CONNACK return code 0x02 Identifier rejected.
         r.fail_at(at, reason_code::client_identifier_not_valid, "Client Identifier",

@@ -207,4 +207,19 @@ std::string_view connect_return_code_name(connect_return_code c) {
     return i < return_codes.size() ? return_codes[i].name : std::string_view{};
 }
 
+std::string_view suback_return_code_name(std::uint8_t code) {
+    switch (code) {
+        case 0x00:
+            return "Success - Maximum QoS 0";
+        case 0x01:
+            return "Success - Maximum QoS 1";
+        case 0x02:
+            return "Success - Maximum QoS 2";
+        case 0x80:
+            return "Failure";
+        default:
+            return {};
+    }
+}
+
 }  // namespace mqtt

@@ -92,6 +92,10 @@ reason_code to_reason_code(connect_return_code c);
 // "Connection Accepted", "Unacceptable protocol version", ..., "Not authorized" (3.1.1 Table 3.1,
 // without its "Connection Refused, " prefix); "" for values over 5.
 std::string_view connect_return_code_name(connect_return_code c);
+// An MQTT 3.1.1 SUBACK Return Code's name (3.1.1 spec 3.9.3): "Success - Maximum QoS 0" .. "2",
+// "Failure" for 0x80; "" for the values 3.1.1 does not define. The bytes are v5's Reason Codes of
+// the same meaning, which v5 names differently ("Granted QoS 0", "Unspecified error").
+std::string_view suback_return_code_name(std::uint8_t code);
 
 // A reason code together with the packet that carries it: what printing a reason code needs,
 // since its name depends on the packet. protocol/reason_format.hpp formats it as "0x87 Not

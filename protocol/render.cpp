@@ -91,10 +91,14 @@ void props(std::string& s, const properties& p) {
     s += '}';
 }
 
-void render(std::string& s, const connect& p) {
+// A CONNECT says its own version: only one of another version than 5 names it.
+void render(std::string& s, const connect& p, bool) {
+    const bool v3 = p.protocol_version != protocol_version::v5;
+    if (v3) fmt::format_to(out_t(s), " version={}", protocol_version_number(p.protocol_version));
     s += " client_id=";
     quoted(s, p.client_id);
-    fmt::format_to(out_t(s), " clean_start={} keep_alive={}", int(p.clean_start), p.keep_alive);
+    fmt::format_to(out_t(s), " {}={} keep_alive={}", v3 ? "clean_session" : "clean_start",
+                   int(p.clean_start), p.keep_alive);
     if (p.username) {
         s += " username=";
         quoted(s, *p.username);
@@ -112,13 +116,22 @@ void render(std::string& s, const connect& p) {
     props(s, p.props);
 }
 
-void render(std::string& s, const connack& p) {
-    fmt::format_to(out_t(s), " session_present={} reason=", int(p.session_present));
+void render(std::string& s, const connack& p, bool v3) {
+    fmt::format_to(out_t(s), " session_present={}", int(p.session_present));
+    if (v3) {  // the Connect Return Code the v5 reason code stands for (3.1.1 Table 3.1)
+        connect_return_code c{};
+        if (to_connect_return_code(p.reason, c)) {
+            fmt::format_to(out_t(s), " return_code=0x{:02X} {}", std::uint8_t(c),
+                           connect_return_code_name(c));
+            return;
+        }
+    }
+    s += " reason=";
     reason(s, p.reason, packet_type::connack);
     props(s, p.props);
 }
 
-void render(std::string& s, const publish& p) {
+void render(std::string& s, const publish& p, bool) {
     if (p.qos != qos::at_most_once) fmt::format_to(out_t(s), " id={}", p.packet_id);
     fmt::format_to(out_t(s), " qos={}", int(p.qos));
     if (p.retain) s += " retain";
@@ -131,13 +144,15 @@ void render(std::string& s, const publish& p) {
 }
 
 template <packet_type T>
-void render(std::string& s, const publish_response<T>& p) {
-    fmt::format_to(out_t(s), " id={} reason=", p.packet_id);
+void render(std::string& s, const publish_response<T>& p, bool v3) {
+    fmt::format_to(out_t(s), " id={}", p.packet_id);
+    if (v3 && p.reason == reason_code::success) return;  // 3.1.1: the Packet Identifier alone
+    s += " reason=";
     reason(s, p.reason, T);
     props(s, p.props);
 }
 
-void render(std::string& s, const subscribe& p) {
+void render(std::string& s, const subscribe& p, bool) {
     fmt::format_to(out_t(s), " id={} [", p.packet_id);
     bool first = true;
     for (const subscription& sub : p.subscriptions) {
@@ -168,14 +183,27 @@ void render_ack(std::string& s, const Ack& p, packet_type t) {
     props(s, p.props);
 }
 
-void render(std::string& s, const suback& p) {
-    render_ack(s, p, packet_type::suback);
+void render(std::string& s, const suback& p, bool v3) {
+    if (!v3) return render_ack(s, p, packet_type::suback);
+    fmt::format_to(out_t(s), " id={} [", p.packet_id);  // 3.1.1 Return Codes (3.1.1 spec 3.9.3)
+    bool first = true;
+    for (const reason_code rc : p.reason_codes) {
+        if (!first) s += ", ";
+        first = false;
+        const std::string_view name = suback_return_code_name(to_byte(rc));
+        fmt::format_to(out_t(s), "0x{:02X} {}", to_byte(rc), name.empty() ? "(unknown)" : name);
+    }
+    s += ']';
 }
-void render(std::string& s, const unsuback& p) {
+void render(std::string& s, const unsuback& p, bool v3) {
+    if (v3 && p.reason_codes.empty()) {  // 3.1.1: the Packet Identifier alone
+        fmt::format_to(out_t(s), " id={}", p.packet_id);
+        return;
+    }
     render_ack(s, p, packet_type::unsuback);
 }
 
-void render(std::string& s, const unsubscribe& p) {
+void render(std::string& s, const unsubscribe& p, bool) {
     fmt::format_to(out_t(s), " id={} [", p.packet_id);
     bool first = true;
     for (const std::string_view f : p.topic_filters) {
@@ -187,16 +215,17 @@ void render(std::string& s, const unsubscribe& p) {
     props(s, p.props);
 }
 
-void render(std::string&, const pingreq&) {}
-void render(std::string&, const pingresp&) {}
+void render(std::string&, const pingreq&, bool) {}
+void render(std::string&, const pingresp&, bool) {}
 
-void render(std::string& s, const disconnect& p) {
+void render(std::string& s, const disconnect& p, bool v3) {
+    if (v3 && p.reason == reason_code::success && p.props.empty()) return;  // 3.1.1: no body
     s += " reason=";
     reason(s, p.reason, packet_type::disconnect);
     props(s, p.props);
 }
 
-void render(std::string& s, const auth& p) {
+void render(std::string& s, const auth& p, bool) {
     s += " reason=";
     reason(s, p.reason, packet_type::auth);
     props(s, p.props);
@@ -204,9 +233,10 @@ void render(std::string& s, const auth& p) {
 
 }  // namespace
 
-std::string to_string(const packet& p) {
+std::string to_string(const packet& p, protocol_version version) {
     std::string s(packet_type_name(type_of(p)));
-    std::visit([&s](const auto& pkt) { render(s, pkt); }, p);
+    const bool v3 = version != protocol_version::v5;
+    std::visit([&s, v3](const auto& pkt) { render(s, pkt, v3); }, p);
     return s;
 }
 

@@ -9,7 +9,13 @@
 namespace mqtt {
 
 // e.g. PUBLISH id=7 qos=1 topic="a/b" payload=5B "hello" {message_expiry_interval=60}
-std::string to_string(const packet& p);
+//
+// `version` is the stream's (a CONNECT says its own): a packet of an MQTT 3.1.1 or 3.1 stream is
+// shown as what it is there: a CONNECT names its version and says clean_session, a CONNACK shows
+// its Connect Return Code by its 3.1.1 name (return_code=0x05 Not authorized), the four
+// acknowledgements, UNSUBACK and DISCONNECT have no reason code, a SUBACK shows Return Codes
+// (0x80 Failure), and nothing has properties.
+std::string to_string(const packet& p, protocol_version version = protocol_version::v5);
 std::string to_string(const properties& props);  // "{name=value ...}", or "" when empty
 
 }  // namespace mqtt

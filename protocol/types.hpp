@@ -45,11 +45,19 @@ std::string_view packet_type_name(packet_type t);
 // The protocol version a stream speaks: the CONNECT's Protocol Level (v5 spec 3.1.2.2, 3.1.1 spec
 // 3.1.2.2). It is a per-stream setting of decoding and encoding, like the Maximum Packet Size:
 // nothing else in a packet says which version it is, except a CONNECT's own Protocol Level.
-enum class protocol_version : std::uint8_t { v311 = 4, v5 = 5 };
+// MQTT 3.1 (Protocol Name "MQIsdp", level 3) is decoded, by 3.1.1's rules but for its CONNECT,
+// and never encoded: it is there to read captures of old devices.
+enum class protocol_version : std::uint8_t { v31 = 3, v311 = 4, v5 = 5 };
 
-// "MQTT 3.1.1", "MQTT 5".
+// "MQTT 3.1", "MQTT 3.1.1", "MQTT 5".
 constexpr std::string_view protocol_version_name(protocol_version v) {
-    return v == protocol_version::v311 ? "MQTT 3.1.1" : "MQTT 5";
+    return v == protocol_version::v31    ? "MQTT 3.1"
+           : v == protocol_version::v311 ? "MQTT 3.1.1"
+                                         : "MQTT 5";
+}
+// "3.1", "3.1.1", "5": the version as people write it.
+constexpr std::string_view protocol_version_number(protocol_version v) {
+    return v == protocol_version::v31 ? "3.1" : v == protocol_version::v311 ? "3.1.1" : "5";
 }
 
 // A UTF-8 String Pair (spec 1.5.7), used by User Property.

@@ -119,7 +119,12 @@ problem v311_problem(const auth&) {
 }  // namespace
 
 std::optional<decode_error> version_problem(const packet& p, protocol_version version) {
-    if (const connect* c = std::get_if<connect>(&p); c && c->protocol_version != version) {
+    const connect* c = std::get_if<connect>(&p);
+    if (version == protocol_version::v31 || (c && c->protocol_version == protocol_version::v31)) {
+        return refuse(type_of(p), "Protocol Version", "MQTT 3.1 is decoded, never encoded",
+                      reason_code::unsupported_protocol_version);
+    }
+    if (c && c->protocol_version != version) {
         return refuse(packet_type::connect, "Protocol Version",
                       version == protocol_version::v311
                           ? "encoding as MQTT 3.1.1 a CONNECT whose protocol_version is 5"

@@ -51,7 +51,9 @@ class reader {
     packet_type type() const { return type_; }
     // The version whose rules the packet is read by (a CONNECT switches it to its own).
     protocol_version version() const { return version_; }
-    bool v311() const { return version_ == protocol_version::v311; }
+    // 3.1.1's rules, which MQTT 3.1 follows too but for its CONNECT.
+    bool v311() const { return version_ != protocol_version::v5; }
+    bool v31() const { return version_ == protocol_version::v31; }
     void set_version(protocol_version v) { version_ = v; }
 
     // Narrows reads to the next n bytes (0x81 if fewer remain); returns the old limit.

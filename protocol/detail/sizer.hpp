@@ -14,7 +14,7 @@ namespace mqtt::detail {
 class sizer {
   public:
     explicit sizer(protocol_version version = protocol_version::v5) : version_(version) {}
-    bool v311() const { return version_ == protocol_version::v311; }
+    bool v311() const { return version_ != protocol_version::v5; }  // 3.1.1 or 3.1
     void u8(std::uint8_t) { n_ += 1; }
     void u16(std::uint16_t) { n_ += 2; }
     void u32(std::uint32_t) { n_ += 4; }

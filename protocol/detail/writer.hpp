@@ -19,7 +19,7 @@ class writer {
     explicit writer(std::uint8_t* out, protocol_version version = protocol_version::v5)
         : p_(out), version_(version) {}
     // The version whose layout the packet is written in.
-    bool v311() const { return version_ == protocol_version::v311; }
+    bool v311() const { return version_ != protocol_version::v5; }  // 3.1.1 or 3.1
 
     void u8(std::uint8_t v) { *p_++ = v; }
     void u16(std::uint16_t v) {

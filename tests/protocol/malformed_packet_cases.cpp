@@ -15,10 +15,11 @@ std::vector<malformed_case> malformed_packet_cases() {
         {"connect_protocol_name_mqtx",
          {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'X', 0x05, 0x02, 0x00, 0x3C, 0x00, 0x00, 0x00},
          {rc::unsupported_protocol_version, "Protocol Name", 2}},
-        // MQTT 3.1 CONNECT: Protocol Name "MQIsdp", version 3.
-        {"connect_protocol_name_mqisdp",
+        // MQTT 3.1 CONNECT: Protocol Name "MQIsdp", version 3, is decoded (tests/protocol/
+        // v31_test.cpp), but its Client Identifier has 1 to 23 characters (3.1 spec 3.1): not 0.
+        {"connect_v31_empty_client_id",
          {0x10, 0x0E, 0x00, 0x06, 'M', 'Q', 'I', 's', 'd', 'p', 0x03, 0x02, 0x00, 0x3C, 0x00, 0x00},
-         {rc::unsupported_protocol_version, "Protocol Name", 2}},
+         {rc::client_identifier_not_valid, "Client Identifier", 14}},
         // Protocol Name "MQTT" with version 3 (MQTT 3.1 was "MQIsdp" 3). Version 4 is MQTT 3.1.1,
         // decoded as such (tests/protocol/v311_test.cpp).
         {"connect_version_3",

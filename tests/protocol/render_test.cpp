@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/codec.hpp"
 #include "protocol/render.hpp"
 
 namespace mqtt {
@@ -49,6 +50,39 @@ TEST(render, correlation_data_of_random_bytes_is_hex) {
     p.props.correlation_data = bytes_view(data);
     EXPECT_EQ(to_string(packet(p)),
               "PUBLISH qos=0 topic=\"t\" payload=0B {correlation_data=4B 0x3118a176}");
+}
+
+// A packet of an MQTT 3.1.1 stream, decoded and rendered as 3.1.1 (3.1.1 spec chapter 3).
+std::string v311_line(const std::vector<std::uint8_t>& bytes) {
+    decode_options o;
+    o.version = protocol_version::v311;
+    const decode_result r = decode(bytes, o);
+    EXPECT_EQ(r.status, decode_status::complete) << r.error.message();
+    return to_string(r.value, protocol_version::v311);
+}
+
+TEST(render, v311_packets_show_what_v311_has) {
+    // CONNACK: flags 0, return code 0x05 (3.1.1 Table 3.1), held as v5's 0x87.
+    EXPECT_EQ(v311_line({0x20, 0x02, 0x00, 0x05}),
+              "CONNACK session_present=0 return_code=0x05 Not authorized");
+    EXPECT_EQ(v311_line({0x20, 0x02, 0x01, 0x00}),
+              "CONNACK session_present=1 return_code=0x00 Connection Accepted");
+    // PUBACK: the Packet Identifier alone (3.1.1 spec 3.4), no reason code.
+    EXPECT_EQ(v311_line({0x40, 0x02, 0x00, 0x07}), "PUBACK id=7");
+    EXPECT_EQ(v311_line({0x62, 0x02, 0x00, 0x07}), "PUBREL id=7");
+    // SUBACK: id 1, return codes 0x00, 0x02 and 0x80 Failure (MQTT-3.9.3-2).
+    EXPECT_EQ(v311_line({0x90, 0x05, 0x00, 0x01, 0x00, 0x02, 0x80}),
+              "SUBACK id=1 [0x00 Success - Maximum QoS 0, 0x02 Success - Maximum QoS 2, "
+              "0x80 Failure]");
+    EXPECT_EQ(v311_line({0xB0, 0x02, 0x00, 0x03}), "UNSUBACK id=3");  // no payload
+    EXPECT_EQ(v311_line({0xE0, 0x00}), "DISCONNECT");                 // no body
+    // CONNECT: "MQTT", level 4, Clean Session, keep alive 60, client id "c".
+    EXPECT_EQ(v311_line({0x10, 0x0d, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00, 0x3c, 0x00,
+                         0x01, 'c'}),
+              "CONNECT version=3.1.1 client_id=\"c\" clean_session=1 keep_alive=60");
+    // The same bytes as v5 packets keep their v5 rendering.
+    EXPECT_EQ(to_string(packet(puback{7, reason_code::success, {}})),
+              "PUBACK id=7 reason=0x00 Success");
 }
 
 }  // namespace

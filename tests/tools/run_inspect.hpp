@@ -72,4 +72,17 @@ inline bool has_line_containing(const std::string& text, const std::string& need
     return false;
 }
 
+// Whether each needle is in a line of `text`, each in a later line than the one before.
+inline bool lines_in_order(const std::string& text, const std::vector<std::string>& needles) {
+    const std::vector<std::string> lines = lines_of(text);
+    std::size_t at = 0;
+    for (const std::string& needle : needles) {
+        while (at < lines.size() && lines[at].find(needle) == std::string::npos)
+            ++at;
+        if (at == lines.size()) return false;
+        ++at;
+    }
+    return true;
+}
+
 }  // namespace mqtt::tools::test

@@ -214,6 +214,18 @@ class reassembler {
     std::vector<captured_stream> finish() {
         std::vector<captured_stream> result;
         for (auto& st : streams_) {
+            set_version(st->out);
+            if (!st->out.problem) {  // the first malformed packet, decoded by the stream's version
+                decode_options opts;
+                opts.version = st->out.version;
+                for (const captured_packet& p : st->out.packets) {
+                    const decode_result d = decode(p.bytes, opts);
+                    if (d.status != decode_status::error) continue;
+                    st->out.problem =
+                        fmt::format("frame {}: malformed packet: {}", p.frame, d.error.message());
+                    break;
+                }
+            }
             for (int dir = 0; dir < 2; ++dir) {
                 const half& h = st->halves[std::size_t(dir)];
                 const char* name = dir == 0 ? "client to server" : "server to client";
@@ -235,6 +247,68 @@ class reassembler {
     }
 
   private:
+    // A stream speaks the version of its CONNECT (read even when the CONNECT is malformed);
+    // without one, the version --protocol gives, or MQTT 5.
+    void set_version(captured_stream& s) const {
+        for (const captured_packet& p : s.packets) {
+            if (p.dir != transport::direction::sent) continue;
+            if (const std::optional<protocol_version> v = connect_version(p.bytes)) {
+                s.version = *v;
+                s.version_from = version_source::connect;
+                s.version_note.clear();
+                return;
+            }
+        }
+        if (options_.version) {
+            s.version = *options_.version;
+            s.version_from = version_source::option;
+            s.version_note =
+                fmt::format("no CONNECT in the capture: decoded as {}, as --protocol says",
+                            protocol_version_name(s.version));
+            return;
+        }
+        choose_version(s);
+    }
+
+    // Without a CONNECT: the version under which the stream decodes cleanly, or with fewer
+    // malformed packets; MQTT 5 when both decode it alike. 3.1 and 3.1.1 differ only in their
+    // CONNECT, so without one they are one candidate.
+    static void choose_version(captured_stream& s) {
+        const auto malformed = [&s](protocol_version v) {
+            decode_options opts;
+            opts.version = v;
+            std::size_t n = 0;
+            for (const captured_packet& p : s.packets)
+                n += decode(p.bytes, opts).status == decode_status::error ? 1 : 0;
+            return n;
+        };
+        const std::size_t as_v5 = malformed(protocol_version::v5);
+        const std::size_t as_v311 = malformed(protocol_version::v311);
+        s.version_from = version_source::chosen;
+        const auto count = [](std::size_t n) {
+            return n == 0 ? std::string("none") : fmt::format("{}", n);
+        };
+        if (as_v311 < as_v5) {
+            s.version = protocol_version::v311;
+            s.version_note = fmt::format(
+                "no CONNECT in the capture: decoded as MQTT 3.1.1 (3.1 is the same without a "
+                "CONNECT): malformed packets as MQTT 3.1.1: {}, as MQTT 5: {} (--protocol sets it)",
+                count(as_v311), count(as_v5));
+        } else {
+            s.version = protocol_version::v5;
+            s.version_note =
+                as_v5 == as_v311
+                    ? fmt::format(
+                          "no CONNECT in the capture: decoded as MQTT 5: malformed packets "
+                          "as MQTT 5 and as MQTT 3.1.1 alike: {} (--protocol sets it)",
+                          count(as_v5))
+                    : fmt::format(
+                          "no CONNECT in the capture: decoded as MQTT 5: malformed packets "
+                          "as MQTT 5: {}, as MQTT 3.1.1: {} (--protocol sets it)",
+                          count(as_v5), count(as_v311));
+        }
+    }
+
     bool is_mqtt_port(std::uint16_t p) const {
         return std::find(options_.ports.begin(), options_.ports.end(), p) != options_.ports.end();
     }
@@ -269,13 +343,6 @@ class reassembler {
                 p.time = time;
                 p.frame = frame;
                 p.bytes.assign(r.packet.begin(), r.packet.end());
-                if (!st.out.problem) {
-                    const decode_result d = decode(p.bytes);
-                    if (d.status == decode_status::error) {
-                        st.out.problem =
-                            fmt::format("frame {}: malformed packet: {}", frame, d.error.message());
-                    }
-                }
                 st.out.packets.push_back(std::move(p));
             } else if (r.status == decode_status::error) {
                 h.dead = true;
@@ -389,6 +456,13 @@ capture_contents read_capture_contents(bytes_view file, const capture_options& o
     }
     std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(opened, lib.close);
     return read_from(lib, pcap.get(), "(memory)", options);
+}
+
+std::optional<protocol_version> parse_protocol_version(std::string_view text) {
+    if (text == "5" || text == "mqttv5") return protocol_version::v5;
+    if (text == "311" || text == "3.1.1" || text == "mqttv311") return protocol_version::v311;
+    if (text == "31" || text == "3.1" || text == "mqttv31") return protocol_version::v31;
+    return std::nullopt;
 }
 
 std::vector<captured_stream> read_capture(const std::string& path, const capture_options& options) {

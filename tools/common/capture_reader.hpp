@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "transport/tap.hpp"
@@ -28,10 +29,22 @@ struct captured_packet {
     std::vector<std::uint8_t> bytes;                        // the whole MQTT packet
 };
 
+// Where a stream's protocol version came from.
+enum class version_source : std::uint8_t {
+    connect,  // its CONNECT's Protocol Name and Level
+    option,   // no CONNECT in the capture: capture_options::version (--protocol)
+    chosen,   // no CONNECT in the capture: the version it decodes cleanly under (5 when alike)
+};
+
 struct captured_stream {
     std::string client;                    // "127.0.0.1:40312" or "[::1]:40312"
     std::string server;                    // "127.0.0.1:1883"
     std::vector<captured_packet> packets;  // both directions, in capture order
+    // The version its packets are decoded by, and why: a stream speaks the version of its
+    // CONNECT. `version_note` says how it was set when not by a CONNECT ("" when it was).
+    protocol_version version = protocol_version::v5;
+    version_source version_from = version_source::connect;
+    std::string version_note;
     // Why the stream stopped making sense, if it did: bytes that are not MQTT (e.g. TLS on
     // 8883: "TLS record, not MQTT: ..."), a malformed packet (the decoder's message), a gap
     // in the capture that never filled, or a packet cut off at the end of the capture.
@@ -40,7 +53,14 @@ struct captured_stream {
 
 struct capture_options {
     std::vector<std::uint16_t> ports = {1883, 8883};  // a TCP port on either end marks MQTT
+    // The version of the streams captured without their CONNECT (--protocol); a stream with a
+    // CONNECT speaks its CONNECT's version whatever this says.
+    std::optional<protocol_version> version;
 };
+
+// A --protocol value: 5, 311, 31 (also 3.1.1, 3.1) or mosquitto's -V spellings mqttv5,
+// mqttv311, mqttv31; nullopt for anything else.
+std::optional<protocol_version> parse_protocol_version(std::string_view text);
 
 class capture_error : public std::runtime_error {
   public:

@@ -52,13 +52,19 @@ std::string listed(const List& list, F each) {
 }
 
 struct label_of {
+    bool v3 = false;  // an MQTT 3.1.1 or 3.1 stream: return codes by their names, no reason codes
     std::string operator()(const connect& c) const {
         std::string s = "CONNECT";
-        if (!c.clean_start) s += " clean_start=0";
+        if (!c.clean_start)
+            s += c.protocol_version == protocol_version::v5 ? " clean_start=0" : " clean_session=0";
         if (c.will) s += " will";
         return s;
     }
     std::string operator()(const connack& c) const {
+        connect_return_code rc{};
+        if (v3 && c.reason != reason_code::success && to_connect_return_code(c.reason, rc)) {
+            return fmt::format("CONNACK 0x{:02X} {}", int(rc), connect_return_code_name(rc));
+        }
         return std::string("CONNACK") + (c.session_present ? " session_present=1" : "") +
                reason_suffix(c.reason, packet_type::connack);
     }
@@ -87,8 +93,9 @@ struct label_of {
     }
     std::string operator()(const suback& s) const {
         return fmt::format("SUBACK id={}", s.packet_id) +
-               listed(s.reason_codes, [](reason_code rc) {
+               listed(s.reason_codes, [this](reason_code rc) {
                    if (to_byte(rc) <= 2) return fmt::format("q{}", to_byte(rc));
+                   if (v3) return fmt::format("0x{:02X} Failure", to_byte(rc));
                    return fmt::format("{}", named_reason{rc, packet_type::suback});
                });
     }
@@ -109,6 +116,7 @@ struct label_of {
     std::string operator()(const pingreq&) const { return "PINGREQ"; }
     std::string operator()(const pingresp&) const { return "PINGRESP"; }
     std::string operator()(const disconnect& d) const {
+        if (v3) return "DISCONNECT";  // 3.1.1: no reason code
         // 0x00 as well: it tells a clean close (and 0x04, with the Will) from a dropped one.
         if (d.reason == reason_code::success) return "DISCONNECT 0x00";
         return fmt::format("DISCONNECT {}", named_reason{d.reason, packet_type::disconnect});
@@ -135,8 +143,10 @@ std::string upper(std::string_view s) {
 // Identifier when that was empty, or its address.
 std::string client_name(const captured_stream& st) {
     bool empty_id = false;
+    decode_options opts;
+    opts.version = st.version;
     for (const captured_packet& p : st.packets) {
-        const decode_result r = decode(p.bytes);
+        const decode_result r = decode(p.bytes, opts);
         if (r.status != decode_status::complete) continue;
         if (const auto* c = std::get_if<connect>(&r.value);
             c && p.dir == transport::direction::sent) {
@@ -278,9 +288,13 @@ std::size_t display_width(std::string_view text) {
     return n;
 }
 
-std::string packet_label(bytes_view packet) {
-    const decode_result r = decode(packet);
-    if (r.status == decode_status::complete) return std::visit(label_of{}, r.value);
+std::string packet_label(bytes_view packet, protocol_version version) {
+    decode_options opts;
+    opts.version = version;
+    const decode_result r = decode(packet, opts);
+    if (r.status == decode_status::complete) {
+        return std::visit(label_of{version != protocol_version::v5}, r.value);
+    }
     const auto t = type_byte(packet);
     return t ? fmt::format("malformed {}", packet_type_name(*t)) : "malformed packet";
 }
@@ -432,7 +446,9 @@ diagram make_diagram(const capture_contents& capture, const diagram_options& opt
             d.rows.push_back(marker);
         }
         const auto t_byte = type_byte(p.bytes);
-        const bool malformed = decode(p.bytes).status != decode_status::complete;
+        decode_options opts;
+        opts.version = st.version;
+        const bool malformed = decode(p.bytes, opts).status != decode_status::complete;
         const bool type_ok =
             types.empty() || (t_byte && contains(types, std::string(packet_type_name(*t_byte))));
         if (type_ok) {
@@ -441,7 +457,8 @@ diagram make_diagram(const capture_contents& capture, const diagram_options& opt
             r.time = t;
             r.column = column_of[at.stream];
             r.stream = number;
-            r.text = packet_label(p.bytes);
+            r.text = packet_label(p.bytes, st.version);
+            r.version = st.version;
             r.to_broker = p.dir == transport::direction::sent;
             r.malformed = malformed;
             r.index = ++d.packets;

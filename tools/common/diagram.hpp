@@ -75,10 +75,11 @@ struct diagram_row {
     bool to_broker = false;  // client to server
     bool malformed = false;  // the bytes do not decode (text says so; the trace line why)
     std::size_t index = 0;   // the packet's number among the packets the filters kept, from 1
-    std::chrono::system_clock::time_point at;  // the packet's capture time
-    std::vector<std::uint8_t> bytes;           // the whole packet
-    double duration = 0;                       // gap only
-    std::size_t elided = 0;                    // elided only
+    std::chrono::system_clock::time_point at;         // the packet's capture time
+    std::vector<std::uint8_t> bytes;                  // the whole packet
+    protocol_version version = protocol_version::v5;  // its stream's
+    double duration = 0;                              // gap only
+    std::size_t elided = 0;                           // elided only
 };
 
 struct diagram {
@@ -116,7 +117,7 @@ std::string render_html_fragment(const diagram& d, std::string_view id_prefix);
 
 // Pieces the renderers share. The short label of one packet ("CONNACK 0x87 Not authorized");
 // the text escaped for XML and HTML (& < > " ', control characters as \xNN).
-std::string packet_label(bytes_view packet);
+std::string packet_label(bytes_view packet, protocol_version version = protocol_version::v5);
 std::string xml_escape(std::string_view text);
 std::size_t display_width(std::string_view utf8);  // code points: the terminal cells of a label
 // An arrow's packet as a trace prints it ("+0.042s #1 -> PUBLISH id=1 qos=1 ... (40 B)"), and

@@ -66,14 +66,16 @@ std::string trace_line(const diagram& d, const diagram_row& arrow) {
     std::ostringstream out;
     trace_printer printer(out, {trace_mode::line, false, "", 0}, d.start);
     printer.packet(arrow.to_broker ? transport::direction::sent : transport::direction::received,
-                   arrow.at, arrow.bytes, arrow.stream);
+                   arrow.at, arrow.bytes, arrow.stream, arrow.version);
     std::string line = out.str();
     if (!line.empty() && line.back() == '\n') line.pop_back();
     return line;
 }
 
 std::string dissection_text(const diagram_row& arrow) {
-    return dissect(arrow.bytes, 0).text;
+    decode_options opts;
+    opts.version = arrow.version;
+    return dissect(arrow.bytes, 0, opts).text;
 }
 
 std::string diagram_html_head() {

@@ -75,6 +75,15 @@ std::string integer_text(std::string_view name, std::uint64_t v, std::size_t siz
                                                   : "unknown";
         return fmt::format("{} ({})", v, version);
     }
+    // MQTT 3.1.1 and 3.1 have return codes where v5 has reason codes, named by their own tables.
+    if (name == "Connect Return Code") {
+        const std::string_view n = connect_return_code_name(connect_return_code(std::uint8_t(v)));
+        return fmt::format("0x{:02X} {}", v, n.empty() ? "(reserved)" : n);
+    }
+    if (name == "Return Code") {  // SUBACK's
+        const std::string_view n = suback_return_code_name(std::uint8_t(v));
+        return fmt::format("0x{:02X} {}", v, n.empty() ? "(reserved)" : n);
+    }
     if (name == "Payload Format Indicator") {
         return fmt::format("{} ({})", v,
                            v == 0   ? "unspecified bytes"

@@ -125,16 +125,18 @@ struct normalised {
     std::string line;                 // the trace rendering
 };
 
-normalised normalise(const captured_packet& p, const rules& r) {
+normalised normalise(const captured_packet& p, protocol_version version, const rules& r) {
     normalised n;
-    const decode_result d = decode(p.bytes);
+    decode_options opts;
+    opts.version = version;
+    const decode_result d = decode(p.bytes, opts);
     if (d.status != decode_status::complete) {
         n.body = {{"malformed", to_hex(p.bytes)}};
         n.line = "malformed: " + d.error.message();
         return n;
     }
-    n.line = to_string(d.value);
-    n.body = packet_to_json(d.value);
+    n.line = to_string(d.value, version);
+    n.body = packet_to_json(d.value, version);
     const std::string type = n.body["type"].get<std::string>();
     if (type == "CONNECT") n.body.erase("client_id");
     if (type == "CONNACK" && n.body.contains("properties"))
@@ -168,7 +170,7 @@ prepared_stream prepare(const captured_stream& s, const rules& r) {
     for (const captured_packet& packet : s.packets) {
         const std::size_t d = packet.dir == transport::direction::sent ? 0 : 1;
         p.packets[d].push_back(&packet);
-        p.norm[d].push_back(normalise(packet, r));
+        p.norm[d].push_back(normalise(packet, s.version, r));
     }
     return p;
 }

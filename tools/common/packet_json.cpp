@@ -126,6 +126,39 @@ void body_to_json(const auth& p, json& j) {
     reason_and_properties_to_json(p, j);
 }
 
+// An MQTT 3.1.1 (or 3.1) packet: what that version has, by its spec's names (3.1.1 chapter 3).
+// No properties anywhere, no reason codes but CONNACK's and SUBACK's return codes.
+void v3_body_to_json(const packet& p, json& j) {
+    if (const connect* c = std::get_if<connect>(&p)) {
+        j["clean_session"] = c->clean_start;
+        j["keep_alive"] = c->keep_alive;
+        j["client_id"] = str(c->client_id);
+        if (c->will) {
+            json w = will_to_json(*c->will);
+            w.erase("properties");
+            j["will"] = std::move(w);
+        }
+        if (c->username) j["username"] = str(*c->username);
+        if (c->password) j["password_hex"] = to_hex(*c->password);
+    } else if (const connack* a = std::get_if<connack>(&p)) {
+        j["session_present"] = a->session_present;
+        connect_return_code rc{};
+        if (to_connect_return_code(a->reason, rc)) {
+            j["return_code"] = int(rc);
+        } else {
+            j["reason_code"] = reason_number(a->reason);  // no 3.1.1 code: only from our structs
+        }
+    } else if (const suback* s = std::get_if<suback>(&p)) {
+        j["packet_id"] = s->packet_id;
+        j["return_codes"] = reason_codes_to_json(s->reason_codes);
+    } else {
+        std::visit([&](const auto& body) { body_to_json(body, j); }, p);
+        j.erase("properties");
+        if (j.contains("reason_code") && j["reason_code"] == 0) j.erase("reason_code");
+        if (j.contains("reason_codes") && j["reason_codes"].empty()) j.erase("reason_codes");
+    }
+}
+
 }  // namespace
 
 json properties_to_json(const properties& props) {
@@ -152,10 +185,16 @@ json properties_to_json(const properties& props) {
     return j;
 }
 
-json packet_to_json(const packet& p) {
+json packet_to_json(const packet& p, protocol_version version) {
     json j = json::object();
     j["type"] = str(packet_type_name(type_of(p)));
-    std::visit([&](const auto& body) { body_to_json(body, j); }, p);
+    if (const connect* c = std::get_if<connect>(&p)) version = c->protocol_version;
+    if (version == protocol_version::v5) {
+        std::visit([&](const auto& body) { body_to_json(body, j); }, p);
+    } else {
+        j["protocol_version"] = int(version);
+        v3_body_to_json(p, j);
+    }
     return j;
 }
 

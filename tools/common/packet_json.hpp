@@ -30,7 +30,12 @@ namespace mqtt::tools {
 // Keys keep their insertion order, so objects print in spec order ("type" first).
 using json = nlohmann::ordered_json;
 
-json packet_to_json(const packet& p);
+// `version` is the stream's (a CONNECT's own wins). A packet of MQTT 3.1.1 (or 3.1) carries
+// `"protocol_version": 4` (3) after `type` and only what that version has, by its names:
+// `clean_session` in CONNECT, `return_code` (the 3.1.1 Connect Return Code) in CONNACK,
+// `return_codes` in SUBACK, no `properties`, no `reason_code` in the acknowledgements, UNSUBACK
+// or DISCONNECT. MQTT 5 packets have no `protocol_version` key: 5 is the default.
+json packet_to_json(const packet& p, protocol_version version = protocol_version::v5);
 // An object keyed by property_info::json_key, in identifier order; binary values as lowercase
 // hex, `user_property` as [[name, value], ...] in wire order, `subscription_identifier` as an
 // array of numbers.
@@ -50,6 +55,8 @@ class json_packet_error : public std::runtime_error {
 class owned_packet {
   public:
     mqtt::packet packet;
+    // The version the JSON said (`protocol_version`, 5 when absent): the one to encode it in.
+    protocol_version version = protocol_version::v5;
 
     owned_packet() = default;
     owned_packet(const owned_packet&) = delete;
@@ -86,7 +93,8 @@ class owned_packet {
     std::deque<std::vector<reason_code>> reason_codes_;
 };
 
-// Reads one packet object. Throws json_packet_error.
+// Reads one packet object, in the version its `protocol_version` says (4: the 3.1.1 keys
+// packet_to_json writes; absent: 5). Throws json_packet_error.
 owned_packet packet_from_json(const json& j);
 // Reads a properties object into `out`, storing values in `storage`. `path` prefixes the keys
 // in error messages (e.g. "will.properties"). Throws json_packet_error.

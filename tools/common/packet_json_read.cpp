@@ -373,10 +373,59 @@ void properties_from_json(const json& j, std::string_view path, owned_packet& st
     }
 }
 
+namespace {
+
+// An MQTT 3.1.1 object (packet_to_json's 3.1.1 keys) as the v5 object of the same packet, which
+// body_from_json reads: clean_session is clean_start, a CONNACK's return_code the v5 reason code
+// of its meaning, SUBACK's return_codes its reason_codes. Keys 3.1.1 does not have are refused,
+// so a v5 field is never taken silently; check_packet refuses values 3.1.1 cannot carry.
+json v311_as_v5(packet_type type, json j) {
+    for (const char* key : {"clean_start", "reason_code", "reason_codes", "properties"}) {
+        if (j.contains(key)) fail(key, "not in MQTT 3.1.1 (protocol_version 4)");
+    }
+    if (const json* w = j.contains("will") ? &j["will"] : nullptr;
+        w && w->is_object() && w->contains("properties")) {
+        fail("will.properties", "not in MQTT 3.1.1 (protocol_version 4)");
+    }
+    const auto rename = [&j](const char* from, const char* to) {
+        if (!j.contains(from)) return;
+        j[to] = j[from];
+        j.erase(from);
+    };
+    rename("clean_session", "clean_start");
+    rename("return_codes", "reason_codes");
+    if (type == packet_type::connack && j.contains("return_code")) {
+        const auto code = as_integer(j["return_code"], "return_code", 5);  // 3.1.1 Table 3.1
+        j["reason_code"] = int(to_byte(to_reason_code(connect_return_code(code))));
+        j.erase("return_code");
+    }
+    return j;
+}
+
+}  // namespace
+
 owned_packet packet_from_json(const json& j) {
     owned_packet out;
     const packet_type type = type_from_json(j);
-    out.packet = body_from_json(type, j, out);
+    if (!j.contains("protocol_version")) {
+        out.packet = body_from_json(type, j, out);
+        return out;
+    }
+    const auto level = as_integer(j["protocol_version"], "protocol_version", 5);
+    if (level != 4 && level != 5) {
+        fail("protocol_version", level == 3
+                                     ? "MQTT 3.1 (3) is read, not encoded: give 4 (MQTT 3.1.1) or 5"
+                                     : "expected 4 (MQTT 3.1.1) or 5");
+    }
+    json rest = j;
+    rest.erase("protocol_version");
+    if (level == 5) {
+        out.packet = body_from_json(type, rest, out);
+        return out;
+    }
+    out.version = protocol_version::v311;
+    out.packet = body_from_json(type, v311_as_v5(type, std::move(rest)), out);
+    if (connect* c = std::get_if<connect>(&out.packet)) c->protocol_version = out.version;
     return out;
 }
 

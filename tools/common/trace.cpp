@@ -44,13 +44,16 @@ std::string trace_printer::prefix(std::chrono::system_clock::time_point t, int s
 }
 
 void trace_printer::packet(transport::direction dir, std::chrono::system_clock::time_point time,
-                           bytes_view bytes, int stream) {
+                           bytes_view bytes, int stream, std::optional<protocol_version> version) {
     if (options_.mode == trace_mode::off) return;
     const bool sent = dir == transport::direction::sent;
-    const decode_options opts{.version = version_};
+    // The stream's version when the caller knows it (a capture's stream), else the version of the
+    // last CONNECT seen; a CONNECT is decoded, and shown, in its own.
+    decode_options opts;
+    opts.version = version.value_or(version_);
     const decode_result r = decode(bytes, opts);
     if (const connect* c = std::get_if<connect>(&r.value); c && r.status == decode_status::complete)
-        version_ = c->protocol_version;
+        version_ = opts.version = c->protocol_version;
     if (options_.mode == trace_mode::json) {
         json j = json::object();
         j["time"] = seconds(time);
@@ -59,7 +62,7 @@ void trace_printer::packet(transport::direction dir, std::chrono::system_clock::
         j["direction"] = sent ? "sent" : "received";
         j["size"] = bytes.size();
         if (r.status == decode_status::complete) {
-            const json packet = packet_to_json(r.value);
+            const json packet = packet_to_json(r.value, opts.version);
             for (const auto& [key, value] : packet.items())
                 j[key] = value;
         } else {
@@ -72,7 +75,7 @@ void trace_printer::packet(transport::direction dir, std::chrono::system_clock::
     std::string line = prefix(time, stream);
     line += fmt::format(" {}{}{} ", sent ? c.sent : c.received, sent ? "->" : "<-", c.reset);
     if (r.status == decode_status::complete) {
-        std::string text = to_string(r.value);
+        std::string text = to_string(r.value, opts.version);
         const std::size_t space = text.find(' ');
         const std::size_t name_end = space == std::string::npos ? text.size() : space;
         line += fmt::format("{}{}{}{}", c.bold, text.substr(0, name_end), c.reset,

@@ -62,11 +62,13 @@ class trace_printer {
                   std::chrono::system_clock::time_point start);
 
     // One packet, whole. `dir` is from the client's side: sent = client to server ("->"). A
-    // capture's trace says which stream a packet belongs to with `stream` (0: not shown).
-    // Packets are decoded in the version of the last CONNECT seen (v5 until then), as a server
-    // learns its stream's version.
+    // capture's trace says which stream a packet belongs to with `stream` (0: not shown), and the
+    // version the stream speaks with `version`; without it, packets are decoded in the version of
+    // the last CONNECT seen (v5 until then), as a server learns its stream's version. A CONNECT
+    // is decoded by its own.
     void packet(transport::direction dir, std::chrono::system_clock::time_point time,
-                bytes_view bytes, int stream = 0);
+                bytes_view bytes, int stream = 0,
+                std::optional<protocol_version> version = std::nullopt);
     // A line of context ("connected to 127.0.0.1:1883 from 127.0.0.1:40312"), in the trace's
     // time column; in json mode an object {"time": s, "event": text}.
     void note(std::chrono::system_clock::time_point time, std::string_view text, int stream = 0);

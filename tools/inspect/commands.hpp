@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct decode_settings {
     std::vector<std::string> hex;  // empty: read hex from stdin
     bool json = false;             // one JSON object per packet instead of the dissection
     std::uint32_t maximum_packet_size = max_packet_size_limit;
+    // The version the bytes speak (--protocol); a CONNECT is decoded by its own.
+    protocol_version version = protocol_version::v5;
 };
 
 // Splits the bytes into packets and prints each, layer by layer or as JSON lines. Errors go to
@@ -35,8 +38,10 @@ struct encode_settings {
 // Reads one JSON packet per line and prints each packet's bytes as hex, one packet per line.
 int run_encode(const encode_settings& s, std::istream& in, std::ostream& out, std::ostream& err);
 
-// The capture options for `--port` flags (none: the MQTT ports 1883 and 8883).
-tools::capture_options options_for(const std::vector<std::uint16_t>& ports);
+// The capture options for `--port` flags (none: the MQTT ports 1883 and 8883) and `--protocol`
+// (the version of streams captured without their CONNECT).
+tools::capture_options options_for(const std::vector<std::uint16_t>& ports,
+                                   std::optional<protocol_version> version);
 // Reads `file` into `capture`; a file that cannot be read is "error: <why>" on `err` and false
 // (the commands then exit 2).
 bool read_capture_file(const std::string& file, const tools::capture_options& options,
@@ -49,6 +54,7 @@ struct pcap_settings {
     std::vector<std::uint16_t> ports;  // empty: 1883 and 8883
     bool json = false;                 // one JSON object per packet (the --trace=json format)
     bool hex = false;                  // each packet layer by layer under its line
+    std::optional<protocol_version> version;  // --protocol: streams without a CONNECT
 };
 
 // Prints the MQTT streams of a capture as traces. 0: read; 1: some stream had a problem, the
@@ -62,6 +68,7 @@ struct diagram_settings {
     tools::diagram_options options;    // filters, gap, elision
     bool no_times = false;             // the ladder without its time margin (to compare runs)
     std::string svg, html;             // files to write too, when set
+    std::optional<protocol_version> version;  // --protocol: streams without a CONNECT
 };
 
 // Draws the MQTT of a capture as a sequence diagram: the ladder on `out`, and the SVG and HTML
@@ -71,7 +78,8 @@ int run_diagram(const diagram_settings& s, std::ostream& out, std::ostream& err)
 
 struct diff_settings {
     std::string a, b;
-    std::vector<std::uint16_t> ports;  // empty: 1883 and 8883
+    std::vector<std::uint16_t> ports;         // empty: 1883 and 8883
+    std::optional<protocol_version> version;  // --protocol: streams without a CONNECT
 };
 
 // Compares two captures at the MQTT level. 0: the same flow; 1: they differ (the first

@@ -62,6 +62,7 @@ int run_decode(const decode_settings& s, std::istream& in, std::ostream& out, st
     const bytes_view stream(bytes);
     decode_options opts;
     opts.maximum_packet_size = s.maximum_packet_size;
+    opts.version = s.version;
     tools::dissect_style style;
     style.offset_digits = offset_digits(bytes.size());
 
@@ -95,14 +96,14 @@ int run_decode(const decode_settings& s, std::istream& in, std::ostream& out, st
             return exit_bad_input;
         }
         if (s.json) {
-            out << tools::packet_to_json(r.value).dump(-1, ' ', false,
-                                                       tools::json::error_handler_t::replace)
+            out << tools::packet_to_json(r.value, s.version)
+                       .dump(-1, ' ', false, tools::json::error_handler_t::replace)
                 << '\n';
         } else {
             if (number > 1) out << '\n';
             out << fmt::format("Packet {} at {:0{}x}-{:0{}x} ({} bytes): {}\n", number, pos,
                                style.offset_digits, pos + r.consumed - 1, style.offset_digits,
-                               r.consumed, to_string(r.value))
+                               r.consumed, to_string(r.value, s.version))
                 << d.text;
         }
         pos += r.consumed;

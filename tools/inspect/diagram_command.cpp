@@ -47,7 +47,7 @@ int run_diagram(const diagram_settings& s, std::ostream& out, std::ostream& err)
             return exit_bad_input;
         }
     }
-    const tools::capture_options options = options_for(s.ports);
+    const tools::capture_options options = options_for(s.ports, s.version);
     tools::capture_contents capture;
     if (!read_capture_file(s.file, options, err, capture)) return exit_bad_input;
     const auto file_problem = [&] {

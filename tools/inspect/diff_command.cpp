@@ -9,7 +9,7 @@
 namespace mqtt::inspect {
 
 int run_diff(const diff_settings& s, std::ostream& out, std::ostream& err) {
-    const tools::capture_options options = options_for(s.ports);
+    const tools::capture_options options = options_for(s.ports, s.version);
     tools::capture_contents a, b;
     if (!read_capture_file(s.a, options, err, a) || !read_capture_file(s.b, options, err, b))
         return exit_bad_input;

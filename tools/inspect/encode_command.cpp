@@ -28,6 +28,8 @@ bool blank_or_comment(const std::string& line) {
 // is {"time", "stream", "direction", "size", "error"}: a packet, which cannot be encoded.
 bool carries_packet(const tools::json& j) {
     if (j.contains("type")) return true;
+    // pcap --json's problems, gaps and resyncs, and its stream headers (with their version).
+    if (j.contains("problem") || (j.contains("client") && j.contains("server"))) return false;
     bool said_something = false;
     for (const auto& [key, value] : j.items()) {
         if (key == "event" || key == "client" || key == "server" || key == "problem") {
@@ -70,24 +72,25 @@ int encode_line(const std::string& line, std::size_t number, bool force, std::os
         err << fmt::format("error: {}: {}\n", where, e.what());
         return exit_bad_input;
     }
-    const std::optional<std::size_t> size = encoded_size(p.packet);
-    if (!size) {
-        err << fmt::format(
-            "error: {}: cannot be encoded: a string or binary field over 65,535 bytes, or a "
-            "Remaining Length over 268,435,455\n",
-            where);
+    // In the version the line says (`protocol_version`, 5 when absent).
+    const std::optional<decode_error> problem = check_packet(p.packet, p.version);
+    if (problem && !force) {
+        err << fmt::format("error: {}: invalid packet: {} (--force encodes it anyway)\n", where,
+                           problem->message());
         return exit_bad_input;
     }
-    if (const std::optional<decode_error> problem = check_packet(p.packet)) {
-        if (!force) {
-            err << fmt::format("error: {}: invalid packet: {} (--force encodes it anyway)\n", where,
-                               problem->message());
-            return exit_bad_input;
-        }
-        err << fmt::format("warning: {}: invalid packet: {}\n", where, problem->message());
+    const std::optional<std::size_t> size = encoded_size(p.packet, p.version);
+    if (!size) {
+        err << fmt::format(
+            "error: {}: cannot be encoded: {}\n", where,
+            problem ? problem->message()
+                    : std::string("a string or binary field over 65,535 bytes, or a Remaining "
+                                  "Length over 268,435,455"));
+        return exit_bad_input;
     }
+    if (problem) err << fmt::format("warning: {}: invalid packet: {}\n", where, problem->message());
     std::vector<std::uint8_t> bytes(*size);
-    bytes.resize(encode(p.packet, bytes));
+    bytes.resize(encode(p.packet, bytes, p.version));
     out << tools::to_hex(bytes, " ") << '\n';
     return exit_ok;
 }

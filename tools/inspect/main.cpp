@@ -9,6 +9,25 @@
 
 #include "tools/inspect/commands.hpp"
 
+namespace {
+
+// --protocol VERSION into `out` (one parser for it: mqtt::tools::parse_protocol_version).
+template <class T>
+void add_protocol_option(CLI::App* cmd, T& out, const char* what) {
+    cmd->add_option_function<std::string>(
+           "--protocol",
+           [&out](const std::string& v) { out = *mqtt::tools::parse_protocol_version(v); }, what)
+        ->check(CLI::Validator(
+            [](std::string& v) -> std::string {
+                return mqtt::tools::parse_protocol_version(v)
+                           ? std::string()
+                           : "expected 5, 311 or 31 (or mqttv5, mqttv311, mqttv31), got " + v;
+            },
+            "VERSION"));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace mqtt::inspect;
 
@@ -17,6 +36,10 @@ int main(int argc, char** argv) {
         "mqtt-inspect"};
     app.set_version_flag("--version", "mqtt-inspect " MQTT_VERSION);
     app.require_subcommand(1);
+
+    const char* const stream_version_help =
+        "The version of streams captured without their CONNECT: 5, 311 or 31 (also mqttv5, "
+        "mqttv311, mqttv31); a stream with a CONNECT speaks its CONNECT's";
 
     decode_settings dec;
     CLI::App* decode_cmd = app.add_subcommand(
@@ -29,6 +52,9 @@ int main(int argc, char** argv) {
                      "Refuse packets larger than N bytes (0x95 Packet too large); default: "
                      "unlimited")
         ->check(CLI::Range(std::uint32_t(1), mqtt::max_packet_size_limit));
+    add_protocol_option(decode_cmd, dec.version,
+                        "The version the packets speak: 5 (default), 311 or 31 (also mqttv5, "
+                        "mqttv311, mqttv31); a CONNECT says its own");
 
     encode_settings enc;
     CLI::App* encode_cmd = app.add_subcommand(
@@ -45,6 +71,7 @@ int main(int argc, char** argv) {
                          "TCP port of the MQTT server (repeatable); default 1883 and 8883");
     pcap_cmd->add_flag("--json", pcap.json, "One JSON object per packet");
     pcap_cmd->add_flag("--hex", pcap.hex, "Each packet layer by layer under its line");
+    add_protocol_option(pcap_cmd, pcap.version, stream_version_help);
 
     diagram_settings dia;
     CLI::App* diagram_cmd = app.add_subcommand(
@@ -65,6 +92,7 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     diagram_cmd->add_option("--max-arrows", dia.options.max_arrows,
                             "Above N packets, elide the middle (default 2000; 0: never)");
+    add_protocol_option(diagram_cmd, dia.version, stream_version_help);
     diagram_cmd->add_flag("--no-times", dia.no_times, "No time margin (to compare runs)");
     diagram_cmd->add_option("--svg", dia.svg, "Also write the diagram as a standalone SVG");
     diagram_cmd->add_option("--html", dia.html,
@@ -78,6 +106,7 @@ int main(int argc, char** argv) {
     diff_cmd->add_option("b", diff.b, "Second capture")->required();
     diff_cmd->add_option("--port", diff.ports,
                          "TCP port of the MQTT server (repeatable); default 1883 and 8883");
+    add_protocol_option(diff_cmd, diff.version, stream_version_help);
 
     try {
         app.parse(argc, argv);

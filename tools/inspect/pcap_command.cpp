@@ -10,9 +10,11 @@
 
 namespace mqtt::inspect {
 
-tools::capture_options options_for(const std::vector<std::uint16_t>& ports) {
+tools::capture_options options_for(const std::vector<std::uint16_t>& ports,
+                                   std::optional<protocol_version> version) {
     tools::capture_options o;
     if (!ports.empty()) o.ports = ports;
+    o.version = version;
     return o;
 }
 
@@ -37,7 +39,7 @@ std::string no_mqtt_found(const std::string& file, const tools::capture_options&
 }
 
 int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
-    const tools::capture_options options = options_for(s.ports);
+    const tools::capture_options options = options_for(s.ports, s.version);
     tools::capture_contents capture;
     if (!read_capture_file(s.file, options, err, capture)) return exit_bad_input;
     const std::vector<tools::captured_stream>& streams = capture.streams;
@@ -64,16 +66,27 @@ int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
     int number = 0;
     for (const auto& st : streams) {
         ++number;
-        const std::string header = fmt::format("stream {}: {} -> {} ({} packets)", number,
-                                               st.client, st.server, st.packets.size());
+        const std::string header =
+            fmt::format("stream {}: {} -> {} ({} packets) {}", number, st.client, st.server,
+                        st.packets.size(), protocol_version_name(st.version));
         if (s.json) {
-            tools::json j = {{"stream", number}, {"client", st.client}, {"server", st.server}};
+            tools::json j = {{"stream", number},
+                             {"client", st.client},
+                             {"server", st.server},
+                             {"protocol_version", int(st.version)}};
+            if (!st.version_note.empty()) {
+                j["version_from"] =
+                    st.version_from == tools::version_source::option ? "option" : "chosen";
+                j["version_note"] = st.version_note;
+            }
             out << j.dump() << '\n';
         } else {
             out << header << '\n';
+            if (!st.version_note.empty())
+                out << fmt::format("stream {}: note: {}\n", number, st.version_note);
         }
         for (const auto& p : st.packets)
-            trace.packet(p.dir, p.time, p.bytes, number);
+            trace.packet(p.dir, p.time, p.bytes, number, st.version);
         if (st.problem) {
             problems = true;
             if (s.json) {
