@@ -113,7 +113,9 @@ TEST(ClientCli, ProtocolVersionFlag) {
         EXPECT_EQ(prepare(s, kind).options.mqtt.protocol_version, protocol_version::v311);
         s.protocol_version = "mqttv311";
         EXPECT_EQ(prepare(s, kind).options.mqtt.protocol_version, protocol_version::v311);
-        for (const char* other : {"31", "mqttv31", "4", "3.1.1"}) {
+        s.protocol_version = "3.1.1";  // the spelling --protocol takes too
+        EXPECT_EQ(prepare(s, kind).options.mqtt.protocol_version, protocol_version::v311);
+        for (const char* other : {"31", "mqttv31", "4", "3.1"}) {
             s.protocol_version = other;
             EXPECT_EQ(usage_message(s, kind),
                       std::string("-V ") + other +

@@ -23,6 +23,7 @@
 
 #include "protocol/property.hpp"
 #include "protocol/topic.hpp"
+#include "tools/common/capture_reader.hpp"  // parse_protocol_version: one reader of -V and --protocol
 #include "tools/common/properties_cli.hpp"
 #include "transport/url.hpp"
 
@@ -261,12 +262,6 @@ void add_output_flags(CLI::App& app, message_output& out) {
         ->group("Output");
 }
 
-std::optional<protocol_version> parse_protocol_version(std::string_view text) {
-    if (text == "5" || text == "mqttv5") return protocol_version::v5;
-    if (text == "311" || text == "mqttv311") return protocol_version::v311;
-    return std::nullopt;
-}
-
 void refuse_with_v311(const prepared_settings& p, bool given, std::string_view flag) {
     if (given && p.options.mqtt.protocol_version == protocol_version::v311)
         throw usage_error(fmt::format("{} is MQTT 5 only: not with -V 311", flag));
@@ -275,7 +270,7 @@ void refuse_with_v311(const prepared_settings& p, bool given, std::string_view f
 prepared_settings prepare(const common_settings& s, tool_kind kind) {
     prepared_settings p;
     const std::optional<protocol_version> version = parse_protocol_version(s.protocol_version);
-    if (!version) {
+    if (!version || *version == protocol_version::v31) {
         throw usage_error(
             fmt::format("-V {}: expected 5 (mqttv5) or 311 (mqttv311); MQTT 3.1 is not supported",
                         s.protocol_version));
