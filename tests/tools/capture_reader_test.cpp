@@ -278,15 +278,40 @@ TEST(CaptureReader, AbsurdTimestampsAreClamped) {
     std::remove(f.c_str());
 }
 
-TEST(CaptureReader, OnlyMqttPortsUnlessTold) {
+TEST(CaptureReader, OtherPortsWhenToldOrWhenTheClientStartsWithAConnect) {
     const std::string f = temp_file("port.pcap");
     write_capture(
         f, DLT_RAW, session_segments(), [](const bytes& ip) { return ip; }, 18830);
-    EXPECT_TRUE(read_capture(f).empty());
+    capture_options off;
+    off.discover = false;
+    EXPECT_TRUE(read_capture(f, off).empty());
+    // Found by its first bytes, a CONNECT, and said so.
+    const std::vector<captured_stream> found = read_capture(f);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].packets.size(), 4u);
+    EXPECT_EQ(found[0].found_by,
+              "port 18830 is not one of --port's: its client's first bytes are a CONNECT");
     capture_options o;
     o.ports = {18830};
-    EXPECT_EQ(read_capture(f, o).at(0).packets.size(), 4u);
+    const std::vector<captured_stream> told = read_capture(f, o);
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].packets.size(), 4u);
+    EXPECT_EQ(told[0].found_by, "");
     std::remove(f.c_str());
+}
+
+TEST(CaptureReader, OtherTrafficOnOtherPortsIsIgnored) {
+    // An HTTP request that is no WebSocket upgrade, and bytes that are no CONNECT, on port 8080.
+    const bytes http = {'G', 'E', 'T', ' ', '/', ' ',  'H',  'T',  'T',
+                        'P', '/', '1', '.', '1', '\r', '\n', '\r', '\n'};
+    const bytes other = {0x10, 0x05, 0x00, 0x03, 'F', 'O', 'O'};
+    for (const bytes& first : {http, other}) {
+        const std::string f = temp_file("other.pcap");
+        write_capture(
+            f, DLT_RAW, {{true, 1, 0x18, first}}, [](const bytes& ip) { return ip; }, 8080);
+        EXPECT_TRUE(read_capture(f).empty());
+        std::remove(f.c_str());
+    }
 }
 
 TEST(CaptureReader, ErrorsNameTheFile) {
@@ -503,6 +528,142 @@ TEST(CaptureReader, TruncatedPcapng) {
         << c.problem.value_or("");
     std::remove(f.c_str());
     std::remove(ng.c_str());
+}
+
+// MQTT over WebSocket (RFC 6455; MQTT v5 section 6), on port 9001, which is not an MQTT port:
+// found by the client's upgrade request offering "mqtt". Frames written by hand; the client's
+// frames are masked, with the key 00 00 00 00 where the payload is meant to stay readable.
+class websocket_session {
+  public:
+    void client(const bytes& b) { add(true, b); }
+    void server(const bytes& b) { add(false, b); }
+    const std::vector<segment>& segments() const { return v_; }
+
+  private:
+    void add(bool from_client, const bytes& b) {
+        std::uint32_t& seq = from_client ? c_ : s_;
+        v_.push_back({from_client, seq, 0x18, b});
+        seq += std::uint32_t(b.size());
+    }
+    std::uint32_t c_ = 1001, s_ = 5001;
+    std::vector<segment> v_{
+        {true, 1000, 0x02, {}}, {false, 5000, 0x12, {}}, {true, 1001, 0x10, {}}};
+};
+
+bytes text_bytes(std::string_view s) {
+    return bytes(s.begin(), s.end());
+}
+
+const std::string upgrade_request =
+    "GET /mqtt HTTP/1.1\r\nHost: 10.0.0.2:9001\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mqtt\r\n"
+    "Sec-WebSocket-Version: 13\r\n\r\n";
+const std::string upgrade_response =
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n";
+
+std::vector<segment> websocket_segments() {
+    websocket_session w;
+    w.client(text_bytes(upgrade_request));
+    w.server(text_bytes(upgrade_response));
+    // The CONNECT in one binary frame, masked with the key 01 02 03 04.
+    w.client({0x82, 0x8F, 0x01, 0x02, 0x03, 0x04, 0x11, 0x0F, 0x03, 0x00, 0x4C,
+              0x53, 0x57, 0x50, 0x04, 0x00, 0x03, 0x38, 0x01, 0x02, 0x03});
+    w.server(concat({{0x82, 0x05}, connack_packet}));  // FIN binary, 5 bytes, unmasked
+    // The PUBLISH in two frames (a binary frame without FIN, then a continuation with FIN), the
+    // second frame split across two TCP segments.
+    w.client(concat(
+        {{0x02, 0x85, 0, 0, 0, 0}, bytes(publish_packet.begin(), publish_packet.begin() + 5)}));
+    w.client({0x80, 0x87, 0, 0, 0, 0, publish_packet[5], publish_packet[6]});
+    w.client(bytes(publish_packet.begin() + 7, publish_packet.end()));
+    w.server(concat({{0x82, 0x04}, puback_packet}));
+    w.server({0x89, 0x00});                          // ping, no payload
+    w.client({0x8A, 0x80, 0, 0, 0, 0});              // pong, masked, no payload
+    w.client({0x88, 0x82, 0, 0, 0, 0, 0x03, 0xE8});  // close 1000
+    w.server({0x88, 0x02, 0x03, 0xE8});              // close 1000
+    return w.segments();
+}
+
+TEST(CaptureReader, MqttOverWebSocketIsFoundAndUnwrapped) {
+    const std::string f = temp_file("ws.pcap");
+    write_capture(
+        f, DLT_RAW, websocket_segments(), [](const bytes& ip) { return ip; }, 9001);
+    const std::vector<captured_stream> streams = read_capture(f);
+    ASSERT_EQ(streams.size(), 1u);
+    const captured_stream& s = streams[0];
+    EXPECT_TRUE(s.websocket);
+    EXPECT_EQ(s.server, "10.0.0.2:9001");
+    EXPECT_EQ(s.found_by,
+              "port 9001 is not one of --port's: its client's first bytes are a WebSocket upgrade "
+              "offering the mqtt subprotocol");
+    EXPECT_FALSE(s.problem.has_value()) << *s.problem;
+    ASSERT_EQ(s.packets.size(), 4u);
+    EXPECT_EQ(s.packets[0].bytes, connect_packet);
+    EXPECT_EQ(s.packets[1].bytes, connack_packet);
+    EXPECT_EQ(s.packets[2].bytes, publish_packet);
+    EXPECT_EQ(s.packets[2].frame, 10u);  // completed by the segment with the frame's last bytes
+    EXPECT_EQ(s.packets[3].bytes, puback_packet);
+    std::vector<std::string> notes;
+    for (const captured_note& n : s.notes) {
+        EXPECT_FALSE(n.problem) << n.text;
+        notes.push_back(std::to_string(n.frame) + " " + n.text);
+    }
+    EXPECT_EQ(notes,
+              (std::vector<std::string>{
+                  "4 WebSocket upgrade request: GET /mqtt, subprotocols offered: mqtt",
+                  "5 WebSocket upgrade accepted (101 Switching Protocols), subprotocol: mqtt",
+                  "12 WebSocket ping (0 bytes)",
+                  "13 WebSocket pong (0 bytes)",
+                  "14 WebSocket close: 1000 Normal Closure",
+                  "15 WebSocket close: 1000 Normal Closure",
+              }));
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, WebSocketProblemsAreSaid) {
+    // A text frame (MQTT-6.0.0-1) is a problem note, and its bytes are read; a refused upgrade
+    // ends the stream with the server's status line.
+    websocket_session w;
+    w.client(text_bytes(upgrade_request));
+    w.server(text_bytes(upgrade_response));
+    w.client(concat({{0x81, 0x8F, 0, 0, 0, 0}, connect_packet}));
+    const std::string f = temp_file("ws-text.pcap");
+    write_capture(
+        f, DLT_RAW, w.segments(), [](const bytes& ip) { return ip; }, 9001);
+    const std::vector<captured_stream> streams = read_capture(f);
+    ASSERT_EQ(streams.size(), 1u);
+    ASSERT_EQ(streams[0].packets.size(), 1u);
+    EXPECT_EQ(streams[0].packets[0].bytes, connect_packet);
+    ASSERT_EQ(streams[0].notes.size(), 3u);
+    EXPECT_TRUE(streams[0].notes[2].problem);
+    EXPECT_NE(streams[0].notes[2].text.find("MQTT-6.0.0-1"), std::string::npos);
+
+    websocket_session refused;
+    refused.client(text_bytes(upgrade_request));
+    refused.server(text_bytes("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"));
+    write_capture(
+        f, DLT_RAW, refused.segments(), [](const bytes& ip) { return ip; }, 9001);
+    const std::vector<captured_stream> r = read_capture(f);
+    ASSERT_EQ(r.size(), 1u);
+    ASSERT_TRUE(r[0].problem.has_value());
+    EXPECT_EQ(*r[0].problem,
+              "frame 5: server to client: the server refused the WebSocket upgrade: \"HTTP/1.1 "
+              "403 Forbidden\"");
+    std::remove(f.c_str());
+}
+
+TEST(CaptureReader, CaptureEndingInsideAWebSocketFrameSaysSo) {
+    websocket_session w;
+    w.client(text_bytes(upgrade_request));
+    w.client({0x82, 0x8F, 0, 0, 0, 0, 0x10, 0x0D});  // 15 bytes announced, 2 captured
+    const std::string f = temp_file("ws-cut.pcap");
+    write_capture(
+        f, DLT_RAW, w.segments(), [](const bytes& ip) { return ip; }, 9001);
+    const std::vector<captured_stream> streams = read_capture(f);
+    ASSERT_EQ(streams.size(), 1u);
+    ASSERT_TRUE(streams[0].problem.has_value());
+    EXPECT_EQ(*streams[0].problem, "client to server: the capture ends inside a WebSocket frame");
+    std::remove(f.c_str());
 }
 
 }  // namespace

@@ -103,6 +103,57 @@ TEST(InspectPcap, ExitCodes) {
     std::remove(f.c_str());
 }
 
+TEST(InspectPcap, MqttOverWebSocketShowsTheFramesNotesBesideThePackets) {
+    // pcap_writer writes whatever bytes it is given as a segment: here the WebSocket handshake
+    // and frames around a CONNECT and a CONNACK, then a text frame (MQTT-6.0.0-1).
+    const auto text = [](std::string_view s) { return bytes(s.begin(), s.end()); };
+    const bytes connect = {0x10, 0x0d, 0x00, 0x04, 'M',  'Q',  'T', 'T',
+                           0x05, 0x02, 0x00, 0x3c, 0x00, 0x00, 0x00};
+    const auto frame = [](std::uint8_t first, bool masked, const bytes& payload) {
+        bytes f(2 + (masked ? 4 : 0) + payload.size(), 0x00);  // key 00 00 00 00: payload as is
+        f[0] = first;
+        f[1] = std::uint8_t((masked ? 0x80 : 0) | payload.size());
+        std::copy(payload.begin(), payload.end(), f.end() - std::ptrdiff_t(payload.size()));
+        return f;
+    };
+    const std::string f = temp_file("ws.pcap");
+    {
+        pcap_writer w(f);
+        const auto put = [&](direction d, const bytes& b) { w.packet({d, t0, b}); };
+        put(direction::sent,
+            text("GET /mqtt HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        put(direction::received, text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                      "Sec-WebSocket-Protocol: mqtt\r\n\r\n"));
+        put(direction::sent, frame(0x82, true, connect));
+        put(direction::received, frame(0x82, false, {0x20, 0x03, 0x00, 0x00, 0x00}));
+        put(direction::sent, frame(0x81, true, {0xC0, 0x00}));  // PINGREQ in a text frame
+    }
+    const run_result r = run_inspect({"pcap", f});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the text frame is a problem
+    EXPECT_TRUE(lines_in_order(
+        r.out, {"stream 1: 127.0.0.1:49152 -> 127.0.0.1:1883 (3 packets) MQTT 5 over WebSocket",
+                "#1 -- -> WebSocket upgrade request: GET /mqtt, subprotocols offered: mqtt",
+                "#1 -- <- WebSocket upgrade accepted (101 Switching Protocols), subprotocol: mqtt",
+                "#1 -> CONNECT", "#1 <- CONNACK",
+                "#1 -- -> problem: MQTT in a WebSocket text frame", "#1 -> PINGREQ"}))
+        << r.out;
+    const run_result json = run_inspect({"pcap", "--json", f});
+    EXPECT_EQ(json.exit_code, 1);
+    int problems = 0, packets = 0;
+    for (const std::string& line : lines_of(json.out)) {
+        const auto j = nlohmann::json::parse(line);
+        if (j.contains("websocket") && j["websocket"].is_boolean()) {
+            EXPECT_EQ(j["stream"], 1);
+        }
+        if (j.contains("problem")) ++problems;
+        if (j.contains("type")) ++packets;
+    }
+    EXPECT_EQ(problems, 1);
+    EXPECT_EQ(packets, 3);
+    std::remove(f.c_str());
+}
+
 TEST(InspectDiff, SameFlowDespiteClientIdPortsAndRenamedIds) {
     const std::string a = temp_file("a.pcap"), b = temp_file("b.pcap");
     write_flow(a, {});

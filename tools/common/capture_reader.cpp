@@ -15,6 +15,7 @@
 #include "protocol/codec.hpp"
 #include "protocol/framer.hpp"
 #include "tools/common/libpcap.hpp"
+#include "tools/common/websocket.hpp"
 
 namespace mqtt::tools {
 
@@ -149,7 +150,36 @@ struct stream_state {
     std::array<half, 2> halves;  // [0] client to server, [1] server to client
     bool finished = false;       // FIN or RST seen
     bool tls_checked[2] = {false, false};
+    bool websocket_checked = false;  // the client's first bytes looked at
+    // MQTT over WebSocket: each direction's unwrapper, before the framer.
+    std::array<std::unique_ptr<websocket::unwrapper>, 2> websocket;
 };
+
+// Why a connection on a port not known as MQTT's is read as MQTT: its client's first bytes are a
+// CONNECT (a fixed header 0x10, its Remaining Length, then the Protocol Name "MQTT" or "MQIsdp")
+// or a WebSocket upgrade offering "mqtt". Empty when they are neither.
+std::string_view starts_like_mqtt(bytes_view b) {
+    if (!b.empty() && b[0] == 0x10) {
+        std::size_t at = 1;
+        while (at < b.size() && at < 5 && (b[at] & 0x80) != 0)
+            ++at;
+        ++at;  // past the Remaining Length's last byte
+        const std::string_view rest = at <= b.size() ? as_chars(b.subspan(at)) : std::string_view();
+        if (rest.starts_with(std::string_view("\0\4MQTT", 6)) ||
+            rest.starts_with(std::string_view("\0\6MQIsdp", 8)))
+            return "its client's first bytes are a CONNECT";
+    }
+    if (websocket::upgrade_offers_mqtt(b))
+        return "its client's first bytes are a WebSocket upgrade offering the mqtt subprotocol";
+    return {};
+}
+
+transport::direction packet_direction(int dir) {
+    return dir == 0 ? transport::direction::sent : transport::direction::received;
+}
+const char* direction_name(int dir) {
+    return dir == 0 ? "client to server" : "server to client";
+}
 
 bool seq_before(std::uint32_t a, std::uint32_t b) {
     return std::int32_t(a - b) < 0;
@@ -161,8 +191,16 @@ class reassembler {
 
     void segment(const tcp_segment& s, std::chrono::system_clock::time_point time,
                  std::size_t frame) {
-        const bool src_mqtt = is_mqtt_port(s.sport), dst_mqtt = is_mqtt_port(s.dport);
-        if (!src_mqtt && !dst_mqtt) return;
+        bool src_mqtt = is_mqtt_port(s.sport), dst_mqtt = is_mqtt_port(s.dport);
+        if (!src_mqtt && !dst_mqtt) {
+            // Not a port we were told of: read it when its client starts like MQTT.
+            if (!options_.discover || s.payload.empty()) return;
+            const std::string_view why = starts_like_mqtt(s.payload);
+            if (why.empty()) return;
+            discovered_.emplace(s.dport,
+                                fmt::format("port {} is not one of --port's: {}", s.dport, why));
+            dst_mqtt = true;
+        }
         // The server is on the MQTT port (the lower one when both are).
         const bool from_server = src_mqtt && (!dst_mqtt || s.sport < s.dport);
         const std::string& client = from_server ? s.dst : s.src;
@@ -175,6 +213,8 @@ class reassembler {
             streams_.push_back(std::make_unique<stream_state>());
             streams_.back()->out.client = client;
             streams_.back()->out.server = server;
+            const auto found = discovered_.find(from_server ? s.sport : s.dport);
+            if (found != discovered_.end()) streams_.back()->out.found_by = found->second;
             it = index_.insert_or_assign(key, streams_.size() - 1).first;
         }
         stream_state& st = *streams_[it->second];
@@ -228,8 +268,13 @@ class reassembler {
             }
             for (int dir = 0; dir < 2; ++dir) {
                 const half& h = st->halves[std::size_t(dir)];
-                const char* name = dir == 0 ? "client to server" : "server to client";
+                const char* name = direction_name(dir);
                 if (h.dead) continue;
+                if (const auto& ws = st->websocket[std::size_t(dir)];
+                    ws && !ws->at_boundary() && !st->out.problem) {
+                    st->out.problem =
+                        fmt::format("{}: the capture ends inside a WebSocket frame", name);
+                }
                 if (!h.early.empty() && !st->out.problem) {
                     st->out.problem =
                         fmt::format("{}: bytes missing from the capture before sequence number {}",
@@ -310,7 +355,8 @@ class reassembler {
     }
 
     bool is_mqtt_port(std::uint16_t p) const {
-        return std::find(options_.ports.begin(), options_.ports.end(), p) != options_.ports.end();
+        return std::find(options_.ports.begin(), options_.ports.end(), p) != options_.ports.end() ||
+               discovered_.count(p) != 0;
     }
 
     void deliver(stream_state& st, int dir, std::uint32_t seq, bytes_view bytes,
@@ -333,13 +379,40 @@ class reassembler {
                 return;
             }
         }
+        if (dir == 0 && !st.websocket_checked) {
+            st.websocket_checked = true;
+            if (as_chars(bytes).starts_with("GET ")) {  // HTTP: MQTT over WebSocket, or not MQTT
+                st.out.websocket = true;
+                st.websocket[0] =
+                    std::make_unique<websocket::unwrapper>(websocket::unwrapper::side::client);
+                st.websocket[1] =
+                    std::make_unique<websocket::unwrapper>(websocket::unwrapper::side::server);
+            }
+        }
+        if (websocket::unwrapper* ws = st.websocket[std::size_t(dir)].get()) {
+            unwrapped_.clear();
+            ws->feed(bytes, unwrapped_);
+            for (websocket::note& n : ws->take_notes()) {
+                if (ws->failed() && n.what == websocket::note::kind::problem) {
+                    h.dead = true;
+                    if (!st.out.problem)
+                        st.out.problem =
+                            fmt::format("frame {}: {}: {}", frame, direction_name(dir), n.text);
+                    continue;
+                }
+                st.out.notes.push_back({packet_direction(dir), time, frame, std::move(n.text),
+                                        n.what == websocket::note::kind::problem});
+            }
+            if (h.dead) return;
+            bytes = unwrapped_;
+        }
         while (!bytes.empty()) {
             const frame_result r = h.frames.feed(bytes);
             bytes = bytes.subspan(r.consumed);
             if (r.status == decode_status::complete) {
                 h.packet_bytes += r.packet.size();
                 captured_packet p;
-                p.dir = dir == 0 ? transport::direction::sent : transport::direction::received;
+                p.dir = packet_direction(dir);
                 p.time = time;
                 p.frame = frame;
                 p.bytes.assign(r.packet.begin(), r.packet.end());
@@ -356,6 +429,8 @@ class reassembler {
     }
 
     capture_options options_;
+    std::map<std::uint16_t, std::string> discovered_;  // ports found by their first bytes, and how
+    std::vector<std::uint8_t> unwrapped_;              // the MQTT bytes out of WebSocket frames
     std::vector<std::unique_ptr<stream_state>> streams_;
     std::map<std::pair<std::string, std::string>, std::size_t> index_;
 };

@@ -2,11 +2,14 @@
 // our tools, tcpdump, tshark or Wireshark, on loopback or Ethernet, including Linux cooked
 // captures (SLL and SLL2) and VLAN tags, over IPv4 or IPv6.
 //
-// Each TCP connection with one end on an MQTT port is one stream. Its two directions are
-// reassembled by sequence number (retransmissions and overlaps are dropped, out-of-order
-// segments wait for the gap to fill), then split into whole MQTT packets with the protocol
-// layer's framer, so a packet split across segments and several packets in one segment both
-// come out as whole packets. The side on the MQTT port is the server.
+// Each TCP connection with one end on an MQTT port is one stream; so is a connection on any
+// other port whose client starts with a CONNECT or a WebSocket upgrade to MQTT. A stream that
+// starts with an HTTP Upgrade to WebSocket is followed through its handshake and frames, and the
+// MQTT inside is read as on plain TCP. Its two directions are reassembled by sequence number
+// (retransmissions and overlaps are dropped, out-of-order segments wait for the gap to fill),
+// then split into whole MQTT packets with the protocol layer's framer, so a packet split across
+// segments and several packets in one segment both come out as whole packets. The side on the
+// MQTT port is the server.
 #pragma once
 
 #include <chrono>
@@ -36,10 +39,29 @@ enum class version_source : std::uint8_t {
     chosen,   // no CONNECT in the capture: the version it decodes cleanly under (5 when alike)
 };
 
+// Something the layer under MQTT said, at its place in the stream: the WebSocket handshake, a
+// WebSocket control frame (ping, close), or a WebSocket problem (`problem` true: a text frame, an
+// unmasked client frame, a missing "mqtt" subprotocol; these make the capture's exit status 1).
+struct captured_note {
+    transport::direction dir = transport::direction::sent;
+    std::chrono::system_clock::time_point time;
+    std::size_t frame = 0;
+    std::string text;
+    bool problem = false;
+};
+
 struct captured_stream {
     std::string client;                    // "127.0.0.1:40312" or "[::1]:40312"
     std::string server;                    // "127.0.0.1:1883"
     std::vector<captured_packet> packets;  // both directions, in capture order
+    // MQTT over WebSocket: the client's first bytes were an HTTP Upgrade to WebSocket; the
+    // packets are the MQTT inside the frames' payloads (RFC 6455; MQTT v5 section 6), and
+    // `notes` says what the WebSocket layer did. False for MQTT straight on TCP.
+    bool websocket = false;
+    std::vector<captured_note> notes;  // in capture order
+    // How the stream was found when its server port is not in capture_options::ports: its first
+    // bytes were a CONNECT or an HTTP Upgrade offering the "mqtt" subprotocol ("" otherwise).
+    std::string found_by;
     // The version its packets are decoded by, and why: a stream speaks the version of its
     // CONNECT. `version_note` says how it was set when not by a CONNECT ("" when it was).
     protocol_version version = protocol_version::v5;
@@ -52,7 +74,11 @@ struct captured_stream {
 };
 
 struct capture_options {
-    std::vector<std::uint16_t> ports = {1883, 8883};  // a TCP port on either end marks MQTT
+    // A TCP port on either end marks MQTT. A connection on another port is read too when the
+    // first bytes its client sends are an MQTT CONNECT (Protocol Name "MQTT" or "MQIsdp") or an
+    // HTTP Upgrade to WebSocket offering the "mqtt" subprotocol (`discover`, on by default).
+    std::vector<std::uint16_t> ports = {1883, 8883};
+    bool discover = true;
     // The version of the streams captured without their CONNECT (--protocol); a stream with a
     // CONNECT speaks its CONNECT's version whatever this says.
     std::optional<protocol_version> version;

@@ -97,6 +97,18 @@ bool looks_like_upgrade(bytes_view client_bytes, bool& enough) {
     return false;
 }
 
+bool upgrade_offers_mqtt(bytes_view client_bytes) {
+    bool enough = false;
+    if (!looks_like_upgrade(client_bytes, enough)) return false;
+    const std::string_view s = as_chars(client_bytes);
+    std::string_view start;
+    for (const header& h : headers_of(s.substr(0, s.find("\r\n\r\n")), start))
+        if (h.name == "sec-websocket-protocol" &&
+            (lists(h.value, "mqtt") || lists(h.value, "mqttv3.1")))
+            return true;
+    return false;
+}
+
 std::string close_code_text(std::uint16_t code) {
     std::string_view name;
     switch (code) {

@@ -27,6 +27,10 @@ namespace mqtt::tools::websocket {
 // has ruled a WebSocket out yet (feed more and ask again).
 bool looks_like_upgrade(bytes_view client_bytes, bool& enough);
 
+// Whether the first bytes a client sent are an HTTP Upgrade to WebSocket whose
+// Sec-WebSocket-Protocol offers "mqtt" (or 3.1's "mqttv3.1"): MQTT over WebSocket on any port.
+bool upgrade_offers_mqtt(bytes_view client_bytes);
+
 // Something the WebSocket layer said that is worth a line in a trace: the handshake, a control
 // frame, a problem. `offset` is the byte of this direction's stream where it starts.
 struct note {

@@ -1,5 +1,6 @@
 // mqtt-inspect pcap: the MQTT streams of a capture file, printed as traces.
 #include <iostream>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -13,7 +14,12 @@ namespace mqtt::inspect {
 tools::capture_options options_for(const std::vector<std::uint16_t>& ports,
                                    std::optional<protocol_version> version) {
     tools::capture_options o;
-    if (!ports.empty()) o.ports = ports;
+    // --port names the ports to read, and only those; without it, 1883 and 8883 and any
+    // connection whose client starts like MQTT (a CONNECT, a WebSocket upgrade to MQTT).
+    if (!ports.empty()) {
+        o.ports = ports;
+        o.discover = false;
+    }
     o.version = version;
     return o;
 }
@@ -67,13 +73,16 @@ int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
     for (const auto& st : streams) {
         ++number;
         const std::string header =
-            fmt::format("stream {}: {} -> {} ({} packets) {}", number, st.client, st.server,
-                        st.packets.size(), protocol_version_name(st.version));
+            fmt::format("stream {}: {} -> {} ({} packets) {}{}", number, st.client, st.server,
+                        st.packets.size(), protocol_version_name(st.version),
+                        st.websocket ? " over WebSocket" : "");
         if (s.json) {
             tools::json j = {{"stream", number},
                              {"client", st.client},
                              {"server", st.server},
                              {"protocol_version", int(st.version)}};
+            if (st.websocket) j["websocket"] = true;
+            if (!st.found_by.empty()) j["found_by"] = st.found_by;
             if (!st.version_note.empty()) {
                 j["version_from"] =
                     st.version_from == tools::version_source::option ? "option" : "chosen";
@@ -82,11 +91,40 @@ int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
             out << j.dump() << '\n';
         } else {
             out << header << '\n';
+            if (!st.found_by.empty())
+                out << fmt::format("stream {}: note: {}\n", number, st.found_by);
             if (!st.version_note.empty())
                 out << fmt::format("stream {}: note: {}\n", number, st.version_note);
         }
-        for (const auto& p : st.packets)
+        // Packets and the notes of the layer under MQTT (WebSocket), in capture order: a note
+        // comes before the packets its frame completes.
+        auto note = st.notes.begin();
+        const auto print_notes_until = [&](std::size_t frame) {
+            for (; note != st.notes.end() && note->frame <= frame; ++note) {
+                problems = problems || note->problem;
+                const std::string arrow = note->dir == transport::direction::sent ? "->" : "<-";
+                if (s.json) {
+                    tools::json j = {
+                        {"stream", number},
+                        {"time", std::chrono::duration<double>(note->time - start).count()},
+                        {"direction",
+                         note->dir == transport::direction::sent ? "sent" : "received"},
+                        {"websocket", note->text}};
+                    if (note->problem) j["problem"] = note->text;
+                    out << j.dump() << '\n';
+                } else {
+                    trace.note(
+                        note->time,
+                        fmt::format("{} {}{}", arrow, note->problem ? "problem: " : "", note->text),
+                        number);
+                }
+            }
+        };
+        for (const auto& p : st.packets) {
+            print_notes_until(p.frame);
             trace.packet(p.dir, p.time, p.bytes, number, st.version);
+        }
+        print_notes_until(std::numeric_limits<std::size_t>::max());
         if (st.problem) {
             problems = true;
             if (s.json) {
