@@ -152,6 +152,20 @@ TEST(InspectPcap, MqttOverWebSocketShowsTheFramesNotesBesideThePackets) {
     EXPECT_EQ(problems, 1);
     EXPECT_EQ(packets, 3);
     std::remove(f.c_str());
+
+    // The capture fuzz target's WebSocket seed, frames one second apart on port 9001 (found by
+    // its upgrade request): times count from the handshake, the first frame with a payload.
+    const run_result seed = run_inspect(
+        {"pcap", std::string(MQTT_SOURCE_DIR) + "/fuzz/corpus/capture/websocket_9001.pcap"});
+    EXPECT_EQ(seed.exit_code, 0) << seed.out << seed.err;
+    EXPECT_TRUE(lines_in_order(
+        seed.out,
+        {"stream 1: 10.0.0.1:40000 -> 10.0.0.2:9001 (3 packets) MQTT 3.1.1 over WebSocket",
+         "+0.000s #1 -- -> WebSocket upgrade request: GET /mqtt",
+         "+1.000s #1 -- <- WebSocket upgrade accepted", "+2.000s #1 -> CONNECT version=3.1.1",
+         "+3.000s #1 <- CONNACK", "+5.000s #1 -- <- WebSocket ping (0 bytes)",
+         "+6.000s #1 -> PUBLISH qos=0 topic=\"t\" payload=4B \"hiya\""}))
+        << seed.out;
 }
 
 TEST(InspectDiff, SameFlowDespiteClientIdPortsAndRenamedIds) {

@@ -62,6 +62,7 @@ int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
     std::chrono::system_clock::time_point start = std::chrono::system_clock::time_point::max();
     for (const auto& st : streams) {
         if (!st.packets.empty()) start = std::min(start, st.packets.front().time);
+        if (!st.notes.empty()) start = std::min(start, st.notes.front().time);  // a handshake
     }
     if (start == std::chrono::system_clock::time_point::max()) start = {};
     const tools::trace_mode mode = s.json  ? tools::trace_mode::json
