@@ -142,6 +142,18 @@ TEST(CaptureReader, ReadsRawIp) {
     std::remove(f.c_str());
 }
 
+TEST(CaptureReader, ReadsSegmentsCapturedBeforeSegmentationOffload) {
+    // A capture on the sending host shows IPv4 Total Length 0 for what the NIC splits (TSO).
+    const std::string f = temp_file("tso.pcap");
+    write_capture(f, DLT_RAW, session_segments(), [](const bytes& ip) {
+        bytes b = ip;
+        b[2] = b[3] = 0;  // Total Length
+        return b;
+    });
+    expect_session(read_capture(f));
+    std::remove(f.c_str());
+}
+
 TEST(CaptureReader, ReadsEthernetWithVlanTags) {
     const std::string f = temp_file("eth.pcap");
     write_capture(f, DLT_EN10MB, session_segments(), [](const bytes& ip) {

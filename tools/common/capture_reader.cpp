@@ -97,7 +97,9 @@ std::optional<tcp_segment> parse_ip(const std::uint8_t* d, std::size_t n) {
         const std::size_t total = get16(d + 2);
         if (ihl < 20 || ihl > n || d[9] != 6) return std::nullopt;
         if ((get16(d + 6) & 0x3FFF) != 0) return std::nullopt;  // a fragment
-        end = std::min(n, std::max(total, ihl));
+        // A Total Length of 0 is what a capture on the sending host shows for a segment the NIC
+        // will split (TCP segmentation offload): the frame's own length holds then.
+        end = total == 0 ? n : std::min(n, std::max(total, ihl));
         src = d + 12;
         dst = d + 16;
         at = ihl;
