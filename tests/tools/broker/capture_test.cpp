@@ -87,17 +87,6 @@ TEST_F(ToolsTest, PcapOfATlsConnectionIsPlainMqtt) {
     expect_clean_in_tshark(dir.path(), file);
 }
 
-// Opens and closes a TCP connection to `port` on 127.0.0.1.
-void knock(std::uint16_t port) {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::close(s);
-}
-
 // Captured by tshark on `GetParam()`: "lo" gives Ethernet framing, "any" a Linux cooked capture
 // (where loopback traffic may be seen twice, which TCP reassembly drops as retransmissions).
 class LiveCapture : public ToolsTest, public ::testing::WithParamInterface<const char*> {};
@@ -109,16 +98,7 @@ TEST_P(LiveCapture, TsharkCaptureOfTheSameTrafficMatchesTheToolsOwn) {
     // -P -l: a line on stdout per packet captured, so the test sees when capturing has begun.
     process tshark({"tshark", "-i", GetParam(), "-f", "tcp port " + port, "-w", live, "-P", "-l"},
                    dir.path());
-    ASSERT_TRUE(tshark.wait_for_text("Capturing on")) << tshark.err();
-    // dumpcap starts a little after tshark says so: knock (a bare TCP connection, no MQTT)
-    // until a packet shows up.
-    bool capturing = false;
-    for (int i = 0; i < 50 && !capturing; ++i) {
-        knock(broker->plain_port);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        capturing = !tshark.out().empty();
-    }
-    ASSERT_TRUE(capturing) << tshark.err();
+    ASSERT_TRUE(wait_until_capturing(tshark, broker->plain_port)) << tshark.err();
     const exit_status pub =
         run(mqtt_pub({"--pcap", own, "-i", "same-flow", "-q", "2", "-t", "capture/same", "-m",
                       "once", "-D", "publish", "content-type", "text/plain"}));

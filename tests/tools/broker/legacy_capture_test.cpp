@@ -18,16 +18,6 @@
 namespace mqtt::tools::test {
 namespace {
 
-void knock_at(std::uint16_t port) {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::close(s);
-}
-
 std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> v;
     if (s.empty()) return v;
@@ -171,14 +161,7 @@ TEST_P(LegacyCapture, MosquittoClientsCapturedByTsharkReadAsTsharkReadsThem) {
     const std::string live = (dir / "legacy.pcapng").string();
     process tshark({"tshark", "-i", "lo", "-f", "tcp port " + port, "-w", live, "-P", "-l"},
                    dir.path());
-    ASSERT_TRUE(tshark.wait_for_text("Capturing on")) << tshark.err();
-    bool capturing = false;
-    for (int i = 0; i < 50 && !capturing; ++i) {
-        knock_at(broker->plain_port);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        capturing = !tshark.out().empty();
-    }
-    ASSERT_TRUE(capturing) << tshark.err();
+    ASSERT_TRUE(wait_until_capturing(tshark, broker->plain_port)) << tshark.err();
     const std::string topic = std::string("legacy/") + v.mosquitto_flag;
     // stdbuf: mosquitto_sub's -d lines go to stdout, which a file would buffer until it exits.
     std::vector<std::string> sub_argv = on_plain(

@@ -3,8 +3,11 @@
 // hung tool fails its test instead of hanging it.
 #pragma once
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,6 +184,30 @@ inline bool lines_in_order(const std::string& text, const std::vector<std::strin
         ++at;
     }
     return true;
+}
+
+// Opens and closes a TCP connection to `port` on 127.0.0.1: traffic for a capture to see.
+inline void knock(std::uint16_t port) {
+    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::close(s);
+}
+
+// Whether `tshark`, started with `-P -l` (a line on stdout per packet) on a filter that takes
+// `port`, is capturing: dumpcap starts a little after tshark says "Capturing on", so knock at
+// the port until a packet shows up (5 s at most).
+inline bool wait_until_capturing(process& tshark, std::uint16_t port) {
+    if (!tshark.wait_for_text("Capturing on")) return false;
+    for (int i = 0; i < 50; ++i) {
+        knock(port);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (!tshark.out().empty()) return true;
+    }
+    return false;
 }
 
 }  // namespace mqtt::tools::test
