@@ -261,7 +261,7 @@ void add_output_flags(CLI::App& app, message_output& out) {
         ->group("Output");
 }
 
-std::optional<protocol_version> parse_protocol_version(std::string_view text) {
+std::optional<protocol_version> parse_client_protocol_version(std::string_view text) {
     if (text == "5" || text == "mqttv5") return protocol_version::v5;
     if (text == "311" || text == "mqttv311") return protocol_version::v311;
     return std::nullopt;
@@ -274,7 +274,8 @@ void refuse_with_v311(const prepared_settings& p, bool given, std::string_view f
 
 prepared_settings prepare(const common_settings& s, tool_kind kind) {
     prepared_settings p;
-    const std::optional<protocol_version> version = parse_protocol_version(s.protocol_version);
+    const std::optional<protocol_version> version =
+        parse_client_protocol_version(s.protocol_version);
     if (!version) {
         throw usage_error(
             fmt::format("-V {}: expected 5 (mqttv5) or 311 (mqttv311); MQTT 3.1 is not supported",

@@ -125,8 +125,9 @@ struct prepared_settings {
     std::filesystem::path session_dir;  // -c: the file store's directory
 };
 
-// -V as mosquitto's tools take it: "5" / "mqttv5", "311" / "mqttv311"; nullopt otherwise.
-std::optional<protocol_version> parse_protocol_version(std::string_view text);
+// -V as mosquitto's tools take it: "5" / "mqttv5", "311" / "mqttv311"; nullopt otherwise. Not
+// mqtt-inspect's --protocol (capture_reader.hpp's parse_protocol_version), which takes 3.1 too.
+std::optional<protocol_version> parse_client_protocol_version(std::string_view text);
 
 // Checks and converts the flags. Throws usage_error naming the flag and the problem; with -V 311,
 // one for each MQTT 5 only flag given (-D, -x, --topic-alias), and for mqtt-rr and mqtt-bench,
