@@ -105,15 +105,16 @@ void stream_splitter::run(bool at_end, std::vector<split_event>& out) {
         bool more = false;
         const std::optional<std::size_t> size = framed_size(rest, more);
         const check header = valid_header(rest);
-        std::string bad;  // why the header is bad, when it is
+        std::string bad;  // why the header is bad, when it is (offsets in the stream)
+        const decode_options here{max_packet_size_limit, offset_ + at};
         if (!size && !more) {
-            bad = decode_fixed_header(rest).error.message();
+            bad = decode_fixed_header(rest, here).error.message();
         } else if (size && header == check::no) {
             // An invalid type or flags byte with a readable Remaining Length: a packet when it
             // ends plausibly (decoding then names the fault), else a bad header.
             const check ends = ends_plausibly(rest, *size, at_end, true);
             if (ends == check::need_more) break;
-            if (ends == check::no) bad = decode_fixed_header(rest).error.message();
+            if (ends == check::no) bad = decode_fixed_header(rest, here).error.message();
         } else if (!size || rest.size() < *size) {  // a header or packet still incomplete
             if (!at_end) break;
             split_event e;
