@@ -191,6 +191,31 @@ TEST(CaptureProblems, AGapCutsAPacket) {
     std::remove(f.c_str());
 }
 
+// A segment that arrived early (frame 5) stays behind a gap that never fills, while the
+// segment before the gap arrives after it (frame 6): the direction is still shown in stream
+// order, each packet with its own frame.
+TEST(CaptureProblems, AnEarlySegmentBehindAGapComesAfterWhatPrecedesIt) {
+    std::vector<segment> v = handshake();
+    v.push_back({true, 1001, 0x18, connect_v5});  // frame 4
+    v.push_back({true, 1040, 0x18, pingreq});     // frame 5: after the gap
+    v.push_back({true, 1016, 0x18, publish(1)});  // frame 6: before it
+    // Not captured: 12 bytes from sequence number 1028 (publish(2)).
+    const std::string f = temp_file("early_behind_gap.pcap");
+    write_raw_capture(f, v);
+    const auto streams = read_capture(f);
+    ASSERT_EQ(streams.size(), 1u);
+    const captured_stream& s = streams[0];
+    EXPECT_EQ(frames_and_types(s), (std::vector<std::string>{"4:1", "6:3", "5:12"}));
+    EXPECT_EQ(s.packets[2].offset, 39u);
+    EXPECT_EQ(all_problems(s),
+              "frame 5, client to server, offset 27: 12 bytes missing from the capture before "
+              "this frame (TCP sequence numbers 1028 to 1039): a segment was not captured\n"
+              "frame 5, client to server, offset 39: resync: decoding resumes here, at a "
+              "plausible packet start, after skipping 0 bytes\n");
+    EXPECT_EQ(s.problems.at(0).before_packet, 2u);
+    std::remove(f.c_str());
+}
+
 // Reordered, retransmitted and overlapping segments are TCP doing its job: the stream is clean.
 TEST(CaptureProblems, ReorderedAndRetransmittedSegmentsStayClean) {
     const bytes p1 = publish(1);

@@ -135,6 +135,15 @@ std::optional<tcp_segment> parse_ip(const std::uint8_t* d, std::size_t n) {
 
 constexpr std::uint8_t tcp_fin = 0x01, tcp_syn = 0x02, tcp_rst = 0x04;
 
+// Where a packet or a problem was found: by frame, then in the order they were found.
+struct found_at {
+    std::size_t frame = 0;
+    std::size_t serial = 0;
+    bool operator<(const found_at& o) const {
+        return std::tie(frame, serial) < std::tie(o.frame, o.serial);
+    }
+};
+
 // One direction of a TCP connection: bytes put back in order, then cut into MQTT packets.
 struct early_segment {  // a segment after a gap, waiting for the gap to fill
     std::vector<std::uint8_t> bytes;
@@ -156,21 +165,20 @@ struct half {
         std::chrono::system_clock::time_point time;
     };
     std::deque<fed> frames;
+    // The frame by which the last packet or problem was put in capture order: never less for
+    // the next one, so a direction stays in stream order where its frames do not (a segment
+    // held behind a gap that never fills comes after what arrived after it).
+    std::size_t order_frame = 0;
+    found_at next_place(std::size_t frame, std::size_t& serial) {
+        order_frame = std::max(order_frame, frame);
+        return {order_frame, serial++};
+    }
     const fed& frame_of(std::size_t offset) const {
         static const fed none;
         if (frames.empty()) return none;
         const auto it = std::upper_bound(frames.begin(), frames.end(), offset,
                                          [](std::size_t o, const fed& f) { return o < f.end; });
         return it == frames.end() ? frames.back() : *it;
-    }
-};
-
-// Where a packet or a problem was found: by frame, then in the order they were found.
-struct found_at {
-    std::size_t frame = 0;
-    std::size_t serial = 0;
-    bool operator<(const found_at& o) const {
-        return std::tie(frame, serial) < std::tie(o.frame, o.serial);
     }
 };
 
@@ -374,7 +382,7 @@ class reassembler {
         p.text =
             fmt::format("frame {}, {}, offset {}: {}", frame, direction_name(dir), offset, what);
         st.out.problems.push_back(std::move(p));
-        st.problem_at.push_back({frame, st.serial++});
+        st.problem_at.push_back(st.halves[std::size_t(dir)].next_place(frame, st.serial));
     }
 
     // Packets and problems the splitter found in bytes that arrived with `frame`.
@@ -395,7 +403,7 @@ class reassembler {
                     p.bytes = std::move(e.bytes);
                     p.offset = e.offset;
                     p.resynced = e.resynced;
-                    st.packet_at.push_back({p.frame, st.serial++});
+                    st.packet_at.push_back(h.next_place(p.frame, st.serial));
                     st.out.packets.push_back(std::move(p));
                     break;
                 }
@@ -438,7 +446,11 @@ class reassembler {
         if (h.dead) return;
         std::vector<split_event> events;
         while (!h.early.empty()) {
-            const auto e = h.early.begin();
+            // The first in sequence space from h.next (sequence numbers wrap around).
+            auto e = h.early.begin();
+            for (auto i = h.early.begin(); i != h.early.end(); ++i) {
+                if (std::uint32_t(i->first - h.next) < std::uint32_t(e->first - h.next)) e = i;
+            }
             const early_segment kept = std::move(e->second);
             const std::uint32_t at = e->first;
             h.early.erase(e);
