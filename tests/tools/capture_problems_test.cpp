@@ -216,6 +216,32 @@ TEST(CaptureProblems, AnEarlySegmentBehindAGapComesAfterWhatPrecedesIt) {
     std::remove(f.c_str());
 }
 
+// Sequence numbers wrap around inside the gap: the segment after it is found (the first in
+// sequence space, though numerically the smallest) and the gap's numbers are said as TCP has
+// them.
+TEST(CaptureProblems, AGapAcrossTheSequenceNumberWrap) {
+    const std::uint32_t isn = 0xffffffdf;  // the client's first data byte is 0xffffffe0
+    std::vector<segment> v{
+        {true, isn, 0x02, {}}, {false, 5000, 0x12, {}}, {true, isn + 1, 0x10, {}}};
+    v.push_back({true, isn + 1, 0x18, connect_v5});  // frame 4: 0xffffffe0 to 0xffffffee
+    // Not captured: publish(1) and publish(2), 24 bytes from 0xffffffef to 0x00000006.
+    v.push_back({true, 0x00000007, 0x18, pingreq});  // frame 5
+    v.push_back({true, 0x00000009, 0x18, pingreq});  // frame 6
+    const std::string f = temp_file("wrap.pcap");
+    write_raw_capture(f, v);
+    const auto streams = read_capture(f);
+    ASSERT_EQ(streams.size(), 1u);
+    const captured_stream& s = streams[0];
+    EXPECT_EQ(frames_and_types(s), (std::vector<std::string>{"4:1", "5:12", "6:12"}));
+    EXPECT_EQ(s.packets[1].offset, 39u);
+    EXPECT_EQ(all_problems(s),
+              "frame 5, client to server, offset 15: 24 bytes missing from the capture before "
+              "this frame (TCP sequence numbers 4294967279 to 6): a segment was not captured\n"
+              "frame 5, client to server, offset 39: resync: decoding resumes here, at a "
+              "plausible packet start, after skipping 0 bytes\n");
+    std::remove(f.c_str());
+}
+
 // Reordered, retransmitted and overlapping segments are TCP doing its job: the stream is clean.
 TEST(CaptureProblems, ReorderedAndRetransmittedSegmentsStayClean) {
     const bytes p1 = publish(1);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -446,10 +447,14 @@ class reassembler {
         if (h.dead) return;
         std::vector<split_event> events;
         while (!h.early.empty()) {
-            // The first in sequence space from h.next (sequence numbers wrap around).
-            auto e = h.early.begin();
-            for (auto i = h.early.begin(); i != h.early.end(); ++i) {
-                if (std::uint32_t(i->first - h.next) < std::uint32_t(e->first - h.next)) e = i;
+            // The next in sequence space from h.next: one that starts at or before it (it
+            // overlaps what was delivered) first, else the first after it, where sequence
+            // numbers may wrap around. Found by the map's order: no quadratic scan.
+            auto e = h.early.lower_bound(h.next);
+            if (e != h.early.begin() && !seq_before(h.next, std::prev(e)->first)) {
+                e = std::prev(e);
+            } else if (e == h.early.end()) {
+                e = h.early.begin();
             }
             const early_segment kept = std::move(e->second);
             const std::uint32_t at = e->first;
