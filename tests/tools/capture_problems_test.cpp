@@ -347,13 +347,18 @@ TEST(CaptureProblems, ACaptureCutMidPacket) {
 // Someone else's TLS capture: the hint says what helps them, not only our client's flags.
 TEST(CaptureProblems, TlsStreamSaysHowToReadIt) {
     std::vector<segment> v = handshake();
+    // A TLS record header (handshake 0x16, version 0x0301, length 5), then 5 bytes of it.
     v.push_back({true, 1001, 0x18, {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5}});
+    v.push_back({false, 5001, 0x18, {0x16, 0x03, 0x03, 0x00, 0x02, 1, 2}});  // the server's
     const std::string f = temp_file("tls.pcap");
     write_raw_capture(f, v, 8883);
     const auto streams = read_capture(f);
     ASSERT_EQ(streams.size(), 1u);
     EXPECT_TRUE(streams[0].packets.empty());
-    ASSERT_EQ(streams[0].problems.size(), 1u);
+    ASSERT_EQ(streams[0].problems.size(), 2u);
+    EXPECT_EQ(streams[0].problems[1].text,
+              "frame 5, server to client, offset 0: TLS records, not MQTT, as in the other "
+              "direction");
     const stream_problem& p = streams[0].problems[0];
     EXPECT_EQ(p.kind, problem_kind::not_mqtt);
     EXPECT_EQ(p.text,

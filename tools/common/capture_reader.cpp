@@ -354,13 +354,18 @@ class reassembler {
             st.tls_checked[dir] = true;
             if (bytes.size() >= 2 && bytes[0] >= 0x14 && bytes[0] <= 0x17 && bytes[1] == 0x03) {
                 h.dead = true;
+                // The hint once a stream: the other direction is TLS too.
+                const bool said = std::any_of(
+                    st.out.problems.begin(), st.out.problems.end(),
+                    [](const stream_problem& p) { return p.kind == problem_kind::not_mqtt; });
                 add_problem(st, dir, frame, problem_kind::not_mqtt, h.splitter.offset(), 0,
-                            "TLS records, not MQTT: the capture holds only the encrypted bytes. "
-                            "To read them, capture again with our tools' --pcap FILE (it writes "
-                            "the plain MQTT the client sends and receives), or decrypt this "
-                            "capture in Wireshark with the TLS key log of the client that made "
-                            "the connection (run it with SSLKEYLOGFILE=FILE set, or our tools "
-                            "with --keylog FILE)");
+                            said ? "TLS records, not MQTT, as in the other direction"
+                                 : "TLS records, not MQTT: the capture holds only the encrypted "
+                                   "bytes. To read them, capture again with our tools' --pcap "
+                                   "FILE (it writes the plain MQTT the client sends and "
+                                   "receives), or decrypt this capture in Wireshark with the TLS "
+                                   "key log of the client that made the connection (run it with "
+                                   "SSLKEYLOGFILE=FILE set, or our tools with --keylog FILE)");
                 return;
             }
         }
