@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "capture_files.hpp"
+#include "tcp_segments.hpp"
 #include "tools/common/capture_reader.hpp"
 #include "tools/common/pcap_writer.hpp"
 
@@ -23,8 +24,11 @@ namespace {
 using bytes = std::vector<std::uint8_t>;
 using transport::direction;
 
+using test_files::ipv4_tcp;
+using test_files::segment;
 using test_files::t0;
 using test_files::temp_file;
+using test_files::write_capture;
 
 // Packets of a short session, written by hand.
 const bytes connect_packet{0x10, 0x0d, 0x00, 0x04, 'M',  'Q',  'T', 'T',
@@ -33,64 +37,19 @@ const bytes connack_packet{0x20, 0x03, 0x00, 0x00, 0x00};
 const bytes publish_packet{0x32, 0x0a, 0x00, 0x03, 'a', '/', 'b', 0x00, 0x01, 0x00, 'h', 'i'};
 const bytes puback_packet{0x40, 0x02, 0x00, 0x01};
 
+// A stream's problems, one a line ("" when clean).
+std::string all_problems(const captured_stream& s) {
+    std::string out;
+    for (const stream_problem& p : s.problems)
+        out += p.text + '\n';
+    return out;
+}
+
 bytes concat(std::initializer_list<bytes> parts) {
     bytes out;
     for (const bytes& p : parts)
         out.insert(out.end(), p.begin(), p.end());
     return out;
-}
-
-// A segment: IPv4 10.0.0.1:client_port <-> 10.0.0.2:server_port (client to server when
-// `from_client`), TCP with the given sequence number and flags.
-struct segment {
-    bool from_client = true;
-    std::uint32_t seq = 0;
-    std::uint8_t flags = 0x18;  // PSH ACK
-    bytes payload;
-};
-
-bytes ipv4_tcp(const segment& s, std::uint16_t client_port, std::uint16_t server_port) {
-    bytes p(40 + s.payload.size());
-    p[0] = 0x45;
-    const std::size_t total = p.size();
-    p[2] = std::uint8_t(total >> 8);
-    p[3] = std::uint8_t(total);
-    p[8] = 64;
-    p[9] = 6;
-    const std::uint8_t client[4] = {10, 0, 0, 1}, server[4] = {10, 0, 0, 2};
-    std::copy_n(s.from_client ? client : server, 4, p.begin() + 12);
-    std::copy_n(s.from_client ? server : client, 4, p.begin() + 16);
-    const std::uint16_t sport = s.from_client ? client_port : server_port;
-    const std::uint16_t dport = s.from_client ? server_port : client_port;
-    p[20] = std::uint8_t(sport >> 8);
-    p[21] = std::uint8_t(sport);
-    p[22] = std::uint8_t(dport >> 8);
-    p[23] = std::uint8_t(dport);
-    for (int i = 0; i < 4; ++i)
-        p[24 + std::size_t(i)] = std::uint8_t(s.seq >> (24 - 8 * i));
-    p[32] = 0x50;
-    p[33] = s.flags;
-    std::copy(s.payload.begin(), s.payload.end(), p.begin() + 40);
-    return p;
-}
-
-// Writes `segments` with `link` framing, the link-layer header made by `header`.
-void write_capture(const std::string& path, int link, const std::vector<segment>& segments,
-                   const std::function<bytes(const bytes& ip)>& frame,
-                   std::uint16_t server_port = 1883) {
-    pcap_t* pcap = ::pcap_open_dead(link, 262144);
-    pcap_dumper_t* d = ::pcap_dump_open(pcap, path.c_str());
-    ASSERT_NE(d, nullptr) << ::pcap_geterr(pcap);
-    int n = 0;
-    for (const segment& s : segments) {
-        const bytes f = frame(ipv4_tcp(s, 40000, server_port));
-        pcap_pkthdr h{};
-        h.ts.tv_sec = 1'700'000'000 + n++;
-        h.caplen = h.len = bpf_u_int32(f.size());
-        ::pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
-    }
-    ::pcap_dump_close(d);
-    ::pcap_close(pcap);
 }
 
 // A session: handshake; CONNECT and CONNACK; PUBLISH split across two segments together with
@@ -120,7 +79,7 @@ void expect_session(const std::vector<captured_stream>& streams) {
     const captured_stream& s = streams[0];
     EXPECT_EQ(s.client, "10.0.0.1:40000");
     EXPECT_EQ(s.server, "10.0.0.2:1883");
-    EXPECT_FALSE(s.problem.has_value()) << *s.problem;
+    EXPECT_TRUE(s.problems.empty()) << all_problems(s);
     ASSERT_EQ(s.packets.size(), 4u);
     EXPECT_EQ(s.packets[0].bytes, connect_packet);
     EXPECT_EQ(s.packets[0].dir, direction::sent);
@@ -215,7 +174,7 @@ TEST(CaptureReader, PutsReorderedAndRetransmittedSegmentsBackInOrder) {
     ASSERT_EQ(streams.size(), 1u);
     ASSERT_EQ(streams[0].packets.size(), 4u);
     EXPECT_EQ(streams[0].packets[2].bytes, publish_packet);
-    EXPECT_FALSE(streams[0].problem.has_value());
+    EXPECT_TRUE(streams[0].problems.empty()) << all_problems(streams[0]);
     std::remove(f.c_str());
 }
 
@@ -239,32 +198,36 @@ TEST(CaptureReader, SaysWhatIsWrongWithAStream) {
     // A gap that never fills.
     write_capture(f, DLT_RAW, {{true, 1, 0x18, connect_packet}, {true, 500, 0x18, {0xc0, 0x00}}},
                   [](const bytes& ip) { return ip; });
-    EXPECT_NE(read_capture(f).at(0).problem.value_or("").find("bytes missing"), std::string::npos);
+    EXPECT_NE(all_problems(read_capture(f).at(0)).find("bytes missing"), std::string::npos);
     // A capture that ends inside a packet.
     write_capture(f, DLT_RAW,
                   {{true, 1, 0x18, bytes(publish_packet.begin(), publish_packet.end() - 3)}},
                   [](const bytes& ip) { return ip; });
-    EXPECT_NE(read_capture(f).at(0).problem.value_or("").find("ends inside a packet"),
+    EXPECT_NE(all_problems(read_capture(f).at(0)).find("a packet cut by the end of the capture"),
               std::string::npos);
     // A malformed packet: a wildcard in a PUBLISH Topic Name (MQTT-3.3.2-2). It is still shown.
     write_capture(f, DLT_RAW, {{true, 1, 0x18, {0x30, 0x06, 0x00, 0x03, 'a', '/', '#', 0x00}}},
                   [](const bytes& ip) { return ip; });
     const auto malformed = read_capture(f);
-    EXPECT_NE(malformed.at(0).problem.value_or("").find("frame 1: malformed packet"),
-              std::string::npos);
+    EXPECT_NE(
+        all_problems(malformed.at(0)).find("frame 1, client to server, offset 0: malformed packet"),
+        std::string::npos);
     EXPECT_EQ(malformed.at(0).packets.size(), 1u);
-    // Bytes that cannot be framed: PUBLISH with QoS 3 (MQTT-3.3.1-4) ends the stream.
+    // A PUBLISH with QoS 3 (MQTT-3.3.1-4) whose Remaining Length frames it: a malformed packet,
+    // kept (the stream goes on after it: see KeepsGoingAfterAMalformedPacket).
     write_capture(f, DLT_RAW, {{true, 1, 0x18, {0x36, 0x05, 0x00, 0x01, 'a', 0x00, 0x01}}},
                   [](const bytes& ip) { return ip; });
     const auto unframed = read_capture(f);
-    EXPECT_NE(unframed.at(0).problem.value_or("").find("not MQTT any more"), std::string::npos);
-    EXPECT_NE(unframed.at(0).problem.value_or("").find("0x81"), std::string::npos);
+    EXPECT_EQ(unframed.at(0).packets.size(), 1u);
+    EXPECT_NE(all_problems(unframed.at(0)).find("malformed packet: PUBLISH QoS: QoS 3"),
+              std::string::npos)
+        << all_problems(unframed.at(0));
+    EXPECT_NE(all_problems(unframed.at(0)).find("0x81"), std::string::npos);
     // TLS on 8883.
     write_capture(
         f, DLT_RAW, {{true, 1, 0x18, {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5}}},
         [](const bytes& ip) { return ip; }, 8883);
-    EXPECT_NE(read_capture(f).at(0).problem.value_or("").find("TLS records, not MQTT"),
-              std::string::npos);
+    EXPECT_NE(all_problems(read_capture(f).at(0)).find("TLS records, not MQTT"), std::string::npos);
     std::remove(f.c_str());
 }
 
@@ -381,7 +344,7 @@ TEST(CaptureReader, ReadsBackWhatPcapWriterWrote) {
         EXPECT_NE(streams[0].server.find(":1883"), std::string::npos);  // plain MQTT's port
         ASSERT_EQ(streams[0].packets.size(), 3u);
         EXPECT_EQ(streams[0].packets[2].bytes, big);
-        EXPECT_FALSE(streams[0].problem.has_value());
+        EXPECT_TRUE(streams[0].problems.empty()) << all_problems(streams[0]);
     }
     std::remove(f.c_str());
 }
@@ -444,7 +407,7 @@ TEST(CaptureReader, TruncatedFileKeepsTheFramesBeforeTheCut) {
         EXPECT_EQ(c.streams[0].packets[0].bytes, connect_packet);
         EXPECT_EQ(c.streams[0].packets[1].bytes, connack_packet);
         EXPECT_EQ(c.streams[0].packets[2].bytes, publish_packet);
-        EXPECT_FALSE(c.streams[0].problem.has_value()) << *c.streams[0].problem;  // nothing half
+        EXPECT_TRUE(c.streams[0].problems.empty()) << all_problems(c.streams[0]);  // nothing half
         ASSERT_TRUE(c.problem.has_value());
         EXPECT_NE(c.problem->find(cut +
                                   ": the file is truncated: the record after frame 6 (byte "
@@ -512,8 +475,9 @@ TEST(CaptureReader, TruncationInsideAPacketSaysItIsIncomplete) {
     ASSERT_EQ(c.streams.size(), 1u);
     ASSERT_EQ(c.streams[0].packets.size(), 2u);
     EXPECT_EQ(c.streams[0].packets[1].bytes, connack_packet);
-    EXPECT_EQ(c.streams[0].problem.value_or(""),
-              "client to server: the capture ends inside a packet (65000 bytes of it)");
+    EXPECT_EQ(all_problems(c.streams[0]),
+              "frame 6, client to server, offset 15: a packet cut by the end of the capture: "
+              "65000 of its 150008 bytes in the capture\n");
     EXPECT_NE(c.problem.value_or("").find("the file is truncated: the record after frame 6"),
               std::string::npos)
         << c.problem.value_or("");
@@ -608,7 +572,7 @@ TEST(CaptureReader, MqttOverWebSocketIsFoundAndUnwrapped) {
     EXPECT_EQ(s.found_by,
               "port 9001 is not one of --port's: its client's first bytes are a WebSocket upgrade "
               "offering the mqtt subprotocol");
-    EXPECT_FALSE(s.problem.has_value()) << *s.problem;
+    EXPECT_TRUE(s.problems.empty()) << all_problems(s);
     ASSERT_EQ(s.packets.size(), 4u);
     EXPECT_EQ(s.packets[0].bytes, connect_packet);
     EXPECT_EQ(s.packets[1].bytes, connack_packet);
@@ -657,10 +621,11 @@ TEST(CaptureReader, WebSocketProblemsAreSaid) {
         f, DLT_RAW, refused.segments(), [](const bytes& ip) { return ip; }, 9001);
     const std::vector<captured_stream> r = read_capture(f);
     ASSERT_EQ(r.size(), 1u);
-    ASSERT_TRUE(r[0].problem.has_value());
-    EXPECT_EQ(*r[0].problem,
-              "frame 5: server to client: the server refused the WebSocket upgrade: \"HTTP/1.1 "
-              "403 Forbidden\"");
+    ASSERT_EQ(r[0].problems.size(), 1u) << all_problems(r[0]);
+    EXPECT_EQ(r[0].problems[0].kind, problem_kind::not_mqtt);
+    EXPECT_EQ(r[0].problems[0].text,
+              "frame 5, server to client, offset 0: the server refused the WebSocket upgrade: "
+              "\"HTTP/1.1 403 Forbidden\"");
     std::remove(f.c_str());
 }
 
@@ -673,8 +638,11 @@ TEST(CaptureReader, CaptureEndingInsideAWebSocketFrameSaysSo) {
         f, DLT_RAW, w.segments(), [](const bytes& ip) { return ip; }, 9001);
     const std::vector<captured_stream> streams = read_capture(f);
     ASSERT_EQ(streams.size(), 1u);
-    ASSERT_TRUE(streams[0].problem.has_value());
-    EXPECT_EQ(*streams[0].problem, "client to server: the capture ends inside a WebSocket frame");
+    // The MQTT packet the frame's two bytes began, and the frame itself.
+    EXPECT_EQ(all_problems(streams[0]),
+              "frame 5, client to server, offset 0: a packet cut by the end of the capture: 2 of "
+              "its 15 bytes in the capture\n"
+              "frame 5, client to server, offset 2: the capture ends inside a WebSocket frame\n");
     std::remove(f.c_str());
 }
 

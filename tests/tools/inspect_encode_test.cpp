@@ -253,18 +253,25 @@ TEST(InspectEncode, TakesTheLinesOfAJsonTrace) {
     EXPECT_EQ(r.out, "40 03 00 07 10\nd0 00\n");
 }
 
-// pcap --json's lines without a packet: a stream's header and its problem, skipped.
+// pcap --json's lines without a packet: a stream's header and its problems (a gap, a resync,
+// a cut packet), skipped; a packet marked "resynced" is a packet.
 TEST(InspectEncode, SkipsTheStreamLinesOfPcapJson) {
     const std::string trace =
         R"({"stream":1,"client":"127.0.0.1:40001","server":"127.0.0.1:1883"})"
         "\n"
         R"({"time":0.0,"stream":1,"direction":"sent","size":2,"type":"PINGREQ"})"
         "\n"
-        R"j({"stream":1,"problem":"client to server: the capture ends inside a packet (3 bytes of it)"})j"
+        R"j({"stream":1,"problem":"frame 6, client to server, offset 15: 12 bytes missing ...","kind":"gap","frame":6,"direction":"sent","offset":15,"size":12,"sequence":1016})j"
+        "\n"
+        R"j({"stream":1,"problem":"frame 6, client to server, offset 27: resync: ...","kind":"resync","frame":6,"direction":"sent","offset":27})j"
+        "\n"
+        R"({"time":2.0,"stream":1,"direction":"sent","size":2,"resynced":true,"type":"PINGREQ"})"
+        "\n"
+        R"j({"stream":1,"problem":"frame 7, client to server, offset 29: a packet cut by the end of the capture: 3 of its 12 bytes in the capture","kind":"cut","frame":7,"direction":"sent","offset":29,"size":3})j"
         "\n";
     const run_result r = run_inspect({"encode"}, trace);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(r.out, "c0 00\n");
+    EXPECT_EQ(r.out, "c0 00\nc0 00\n");
     EXPECT_EQ(r.err, "");
 }
 

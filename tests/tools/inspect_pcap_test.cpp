@@ -327,8 +327,9 @@ TEST(InspectPcap, TruncationInsideAPacketIsThatStreamsProblem) {
     EXPECT_TRUE(has_line_containing(r.out, "(1 packets)")) << r.out;
     EXPECT_TRUE(has_line_containing(r.out, "#1 -> CONNECT")) << r.out;
     EXPECT_TRUE(has_line_containing(r.out,
-                                    "stream 1: problem: client to server: the capture ends "
-                                    "inside a packet (65000 bytes of it)"))
+                                    "stream 1: problem: frame 5, client to server, offset 15: "
+                                    "a packet cut by the end of the capture: 65000 of its "
+                                    "70008 bytes in the capture"))
         << r.out;
     EXPECT_NE(r.err.find("the file is truncated: the record after frame 5"), std::string::npos)
         << r.err;

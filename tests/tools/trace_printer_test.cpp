@@ -117,7 +117,8 @@ namespace mqtt::tools {
 namespace {
 
 // After a 3.1.1 CONNECT (Protocol Level 4) the rest of the connection is decoded as 3.1.1: a
-// two-byte CONNACK and a SUBACK whose return code is not a property length (3.1.1 spec 3.2, 3.9).
+// two-byte CONNACK and a SUBACK whose return code is not a property length, named as 3.1.1 names
+// it (3.1.1 spec 3.2, 3.9.3).
 TEST(TracePrinter, DecodesInTheVersionOfTheConnect) {
     const std::vector<std::uint8_t> connect{0x10, 0x0c, 0x00, 0x04, 'M',  'Q',  'T',
                                             'T',  0x04, 0x02, 0x00, 0x3c, 0x00, 0x00};

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -13,8 +15,8 @@
 #include <fmt/format.h>
 
 #include "protocol/codec.hpp"
-#include "protocol/framer.hpp"
 #include "tools/common/libpcap.hpp"
+#include "tools/common/stream_splitter.hpp"
 #include "tools/common/websocket.hpp"
 
 namespace mqtt::tools {
@@ -137,14 +139,51 @@ std::optional<tcp_segment> parse_ip(const std::uint8_t* d, std::size_t n) {
 
 constexpr std::uint8_t tcp_fin = 0x01, tcp_syn = 0x02, tcp_rst = 0x04;
 
+// Where a packet or a problem was found: by frame, then in the order they were found.
+struct found_at {
+    std::size_t frame = 0;
+    std::size_t serial = 0;
+    bool operator<(const found_at& o) const {
+        return std::tie(frame, serial) < std::tie(o.frame, o.serial);
+    }
+};
+
 // One direction of a TCP connection: bytes put back in order, then cut into MQTT packets.
+struct early_segment {  // a segment after a gap, waiting for the gap to fill
+    std::vector<std::uint8_t> bytes;
+    std::chrono::system_clock::time_point time;
+    std::size_t frame = 0;
+};
 struct half {
     bool started = false;
-    std::uint32_t next = 0;                                    // the next byte expected
-    std::map<std::uint32_t, std::vector<std::uint8_t>> early;  // out-of-order segments
-    framer frames{max_packet_size_limit};
-    std::size_t packet_bytes = 0;  // bytes in whole packets so far
-    bool dead = false;
+    std::uint32_t next = 0;                        // the next byte expected
+    std::map<std::uint32_t, early_segment> early;  // out-of-order segments
+    stream_splitter splitter;
+    bool dead = false;  // not MQTT (TLS): nothing more is read
+    // The frames whose bytes the splitter may still report on, each with the stream offset
+    // where its bytes end: a packet is from the frame of its last byte, a problem from the
+    // frame of its first (the splitter may look past a packet before handing it out).
+    struct fed {
+        std::size_t end = 0;
+        std::size_t frame = 0;
+        std::chrono::system_clock::time_point time;
+    };
+    std::deque<fed> frames;
+    // The frame by which the last packet or problem was put in capture order: never less for
+    // the next one, so a direction stays in stream order where its frames do not (a segment
+    // held behind a gap that never fills comes after what arrived after it).
+    std::size_t order_frame = 0;
+    found_at next_place(std::size_t frame, std::size_t& serial) {
+        order_frame = std::max(order_frame, frame);
+        return {order_frame, serial++};
+    }
+    const fed& frame_of(std::size_t offset) const {
+        static const fed none;
+        if (frames.empty()) return none;
+        const auto it = std::upper_bound(frames.begin(), frames.end(), offset,
+                                         [](std::size_t o, const fed& f) { return o < f.end; });
+        return it == frames.end() ? frames.back() : *it;
+    }
 };
 
 struct stream_state {
@@ -155,6 +194,8 @@ struct stream_state {
     bool websocket_checked = false;  // the client's first bytes looked at
     // MQTT over WebSocket: each direction's unwrapper, before the framer.
     std::array<std::unique_ptr<websocket::unwrapper>, 2> websocket;
+    std::size_t serial = 0;
+    std::vector<found_at> packet_at, problem_at;  // parallel to out.packets and out.problems
 };
 
 // Why a connection on a port not known as MQTT's is read as MQTT: its client's first bytes are a
@@ -234,8 +275,12 @@ class reassembler {
         if (!h.started || s.payload.empty()) return;
         const std::uint32_t seq = syn ? s.seq + 1 : s.seq;
         if (seq_before(h.next, seq)) {  // a gap: keep it until the gap fills
-            auto& kept = h.early[seq];
-            if (kept.size() < s.payload.size()) kept.assign(s.payload.begin(), s.payload.end());
+            early_segment& kept = h.early[seq];
+            if (kept.bytes.size() < s.payload.size()) {
+                kept.bytes.assign(s.payload.begin(), s.payload.end());
+                kept.time = time;
+                kept.frame = frame;
+            }
             return;
         }
         deliver(st, dir, seq, s.payload, time, frame);
@@ -245,10 +290,10 @@ class reassembler {
                 ++e;
                 continue;
             }
-            const std::vector<std::uint8_t> bytes = std::move(e->second);
+            const early_segment kept = std::move(e->second);
             const std::uint32_t at = e->first;
             h.early.erase(e);
-            deliver(st, dir, at, bytes, time, frame);
+            deliver(st, dir, at, kept.bytes, time, frame);
             e = h.early.begin();
         }
     }
@@ -256,39 +301,23 @@ class reassembler {
     std::vector<captured_stream> finish() {
         std::vector<captured_stream> result;
         for (auto& st : streams_) {
+            for (int dir = 0; dir < 2; ++dir)
+                end_of_data(*st, dir);
+            put_in_order(*st);
             set_version(st->out);
-            if (!st->out.problem) {  // the first malformed packet, decoded by the stream's version
-                decode_options opts;
-                opts.version = st->out.version;
-                for (const captured_packet& p : st->out.packets) {
-                    const decode_result d = decode(p.bytes, opts);
-                    if (d.status != decode_status::error) continue;
-                    st->out.problem =
-                        fmt::format("frame {}: malformed packet: {}", p.frame, d.error.message());
-                    break;
-                }
-            }
-            for (int dir = 0; dir < 2; ++dir) {
+            for (int dir = 0; dir < 2; ++dir) {  // a WebSocket frame the capture cut
+                const auto& ws = st->websocket[std::size_t(dir)];
                 const half& h = st->halves[std::size_t(dir)];
-                const char* name = direction_name(dir);
-                if (h.dead) continue;
-                if (const auto& ws = st->websocket[std::size_t(dir)];
-                    ws && !ws->at_boundary() && !st->out.problem) {
-                    st->out.problem =
-                        fmt::format("{}: the capture ends inside a WebSocket frame", name);
-                }
-                if (!h.early.empty() && !st->out.problem) {
-                    st->out.problem =
-                        fmt::format("{}: bytes missing from the capture before sequence number {}",
-                                    name, h.early.begin()->first);
-                }
-                const std::size_t partial = h.frames.stream_offset() - h.packet_bytes;
-                if (partial > 0 && !st->out.problem) {
-                    st->out.problem = fmt::format(
-                        "{}: the capture ends inside a packet ({} bytes of it)", name, partial);
+                if (ws && !h.dead && !ws->at_boundary()) {
+                    add_problem(*st, dir, h.frames.empty() ? 0 : h.frames.back().frame,
+                                problem_kind::cut, h.splitter.offset(), 0,
+                                "the capture ends inside a WebSocket frame");
                 }
             }
-            if (!st->out.packets.empty() || st->out.problem) result.push_back(std::move(st->out));
+            find_malformed(*st);
+            place_problems(*st);
+            if (!st->out.packets.empty() || !st->out.problems.empty())
+                result.push_back(std::move(st->out));
         }
         return result;
     }
@@ -373,11 +402,18 @@ class reassembler {
             st.tls_checked[dir] = true;
             if (bytes.size() >= 2 && bytes[0] >= 0x14 && bytes[0] <= 0x17 && bytes[1] == 0x03) {
                 h.dead = true;
-                if (!st.out.problem) {
-                    st.out.problem =
-                        "TLS records, not MQTT: decrypt them in Wireshark with a key log "
-                        "(--keylog), or capture with --pcap";
-                }
+                // The hint once a stream: the other direction is TLS too.
+                const bool said = std::any_of(
+                    st.out.problems.begin(), st.out.problems.end(),
+                    [](const stream_problem& p) { return p.kind == problem_kind::not_mqtt; });
+                add_problem(st, dir, frame, problem_kind::not_mqtt, h.splitter.offset(), 0,
+                            said ? "TLS records, not MQTT, as in the other direction"
+                                 : "TLS records, not MQTT: the capture holds only the encrypted "
+                                   "bytes. To read them, capture again with our tools' --pcap "
+                                   "FILE (it writes the plain MQTT the client sends and "
+                                   "receives), or decrypt this capture in Wireshark with the TLS "
+                                   "key log of the client that made the connection (run it with "
+                                   "SSLKEYLOGFILE=FILE set, or our tools with --keylog FILE)");
                 return;
             }
         }
@@ -392,14 +428,15 @@ class reassembler {
             }
         }
         if (websocket::unwrapper* ws = st.websocket[std::size_t(dir)].get()) {
+            // The MQTT bytes out of the frames; what the WebSocket layer said becomes notes, or
+            // a problem that ends this direction when the frames cannot be read on.
             unwrapped_.clear();
             ws->feed(bytes, unwrapped_);
             for (websocket::note& n : ws->take_notes()) {
                 if (ws->failed() && n.what == websocket::note::kind::problem) {
                     h.dead = true;
-                    if (!st.out.problem)
-                        st.out.problem =
-                            fmt::format("frame {}: {}: {}", frame, direction_name(dir), n.text);
+                    add_problem(st, dir, frame, problem_kind::not_mqtt, h.splitter.offset(), 0,
+                                n.text);
                     continue;
                 }
                 st.out.notes.push_back({packet_direction(dir), time, frame, std::move(n.text),
@@ -408,26 +445,183 @@ class reassembler {
             if (h.dead) return;
             bytes = unwrapped_;
         }
-        while (!bytes.empty()) {
-            const frame_result r = h.frames.feed(bytes);
-            bytes = bytes.subspan(r.consumed);
-            if (r.status == decode_status::complete) {
-                h.packet_bytes += r.packet.size();
-                captured_packet p;
-                p.dir = packet_direction(dir);
-                p.time = time;
-                p.frame = frame;
-                p.bytes.assign(r.packet.begin(), r.packet.end());
-                st.out.packets.push_back(std::move(p));
-            } else if (r.status == decode_status::error) {
-                h.dead = true;
-                if (!st.out.problem) {
-                    st.out.problem =
-                        fmt::format("frame {}: not MQTT any more: {}", frame, r.error.message());
+        h.frames.push_back({h.splitter.offset() + bytes.size(), frame, time});
+        std::vector<split_event> events;
+        h.splitter.feed(bytes, events);
+        take(st, dir, events);
+    }
+
+    void add_problem(stream_state& st, int dir, std::size_t frame, problem_kind kind,
+                     std::size_t offset, std::size_t size, const std::string& what,
+                     std::optional<std::uint32_t> sequence = std::nullopt) {
+        stream_problem p;
+        p.kind = kind;
+        p.dir = packet_direction(dir);
+        p.frame = frame;
+        p.offset = offset;
+        p.size = size;
+        p.sequence = sequence;
+        p.text =
+            fmt::format("frame {}, {}, offset {}: {}", frame, direction_name(dir), offset, what);
+        st.out.problems.push_back(std::move(p));
+        st.problem_at.push_back(st.halves[std::size_t(dir)].next_place(frame, st.serial));
+    }
+
+    // Packets and problems the splitter found in bytes that arrived with `frame`.
+    // Packets and problems the splitter found, each given its frame. `cut_by`: what cuts a
+    // packet the splitter gives up ("the end of the capture").
+    void take(stream_state& st, int dir, std::vector<split_event>& events,
+              const char* cut_by = "the end of the capture") {
+        half& h = st.halves[std::size_t(dir)];
+        for (split_event& e : events) {
+            const std::size_t frame = h.frame_of(e.offset).frame;
+            switch (e.what) {
+                case split_event::kind::packet: {
+                    const half::fed& last = h.frame_of(e.offset + e.bytes.size() - 1);
+                    captured_packet p;
+                    p.dir = packet_direction(dir);
+                    p.time = last.time;
+                    p.frame = last.frame;
+                    p.bytes = std::move(e.bytes);
+                    p.offset = e.offset;
+                    p.resynced = e.resynced;
+                    st.packet_at.push_back(h.next_place(p.frame, st.serial));
+                    st.out.packets.push_back(std::move(p));
+                    break;
                 }
-                return;
+                case split_event::kind::bad_header:
+                    add_problem(st, dir, frame, problem_kind::bad_header, e.offset, 0,
+                                fmt::format("bad fixed header: {}; skipping to the next "
+                                            "plausible packet start",
+                                            e.reason));
+                    break;
+                case split_event::kind::resync:
+                    add_problem(st, dir, frame, problem_kind::resync, e.offset, e.size,
+                                fmt::format("resync: decoding resumes here, at a plausible "
+                                            "packet start, after skipping {} bytes",
+                                            e.size));
+                    break;
+                case split_event::kind::skipped:
+                    add_problem(st, dir, frame, problem_kind::skipped, e.offset, e.size,
+                                fmt::format("{} bytes skipped: no plausible packet start in "
+                                            "them before the end of the data",
+                                            e.size));
+                    break;
+                case split_event::kind::cut:
+                    add_problem(
+                        st, dir, frame, problem_kind::cut, e.offset, e.size,
+                        fmt::format("a packet cut by {}: {} in the capture", cut_by, e.reason));
+                    break;
             }
         }
+        events.clear();
+        // Frames wholly before what the splitter holds are done with (one is kept for the
+        // problems said at the end).
+        while (h.frames.size() > 1 && h.frames.front().end <= h.splitter.held_from())
+            h.frames.pop_front();
+    }
+
+    // No more frames: segments still waiting behind a gap are read after it (each gap said
+    // with its sequence number and size), then the splitter gives up what it holds.
+    void end_of_data(stream_state& st, int dir) {
+        half& h = st.halves[std::size_t(dir)];
+        if (h.dead) return;
+        std::vector<split_event> events;
+        while (!h.early.empty()) {
+            // The next in sequence space from h.next: one that starts at or before it (it
+            // overlaps what was delivered) first, else the first after it, where sequence
+            // numbers may wrap around. Found by the map's order: no quadratic scan.
+            auto e = h.early.lower_bound(h.next);
+            if (e != h.early.begin() && !seq_before(h.next, std::prev(e)->first)) {
+                e = std::prev(e);
+            } else if (e == h.early.end()) {
+                e = h.early.begin();
+            }
+            const early_segment kept = std::move(e->second);
+            const std::uint32_t at = e->first;
+            h.early.erase(e);
+            if (seq_before(h.next, at)) {
+                const std::uint32_t missing = at - h.next;
+                h.splitter.gap(missing, events);
+                // What the gap cut comes first, then the gap.
+                take(st, dir, events, "the gap after it");
+                add_problem(st, dir, kept.frame, problem_kind::gap, h.splitter.offset() - missing,
+                            missing,
+                            fmt::format("{} bytes missing from the capture before this frame "
+                                        "(TCP sequence numbers {} to {}): a segment was not "
+                                        "captured",
+                                        missing, h.next, std::uint32_t(at - 1)),
+                            h.next);
+                h.next = at;
+                if (st.websocket[std::size_t(dir)]) {  // frames cannot be found again after it
+                    h.dead = true;
+                    add_problem(st, dir, kept.frame, problem_kind::not_mqtt, h.splitter.offset(), 0,
+                                "WebSocket frames cannot be followed past a gap");
+                    break;
+                }
+            }
+            deliver(st, dir, at, kept.bytes, kept.time, kept.frame);
+        }
+        h.splitter.finish(events);
+        take(st, dir, events);
+    }
+
+    // Both directions' packets in capture order: by frame, then in the order they were found.
+    static void put_in_order(stream_state& st) {
+        std::vector<std::size_t> order(st.out.packets.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return st.packet_at[a] < st.packet_at[b];
+        });
+        std::vector<captured_packet> packets;
+        std::vector<found_at> at;
+        packets.reserve(order.size());
+        for (const std::size_t i : order) {
+            packets.push_back(std::move(st.out.packets[i]));
+            at.push_back(st.packet_at[i]);
+        }
+        st.out.packets = std::move(packets);
+        st.packet_at = std::move(at);
+    }
+
+    // Every packet that does not decode in the stream's version, right after the packet.
+    void find_malformed(stream_state& st) {
+        for (std::size_t i = 0; i < st.out.packets.size(); ++i) {
+            const captured_packet& p = st.out.packets[i];
+            decode_options opts;
+            opts.version = st.out.version;
+            opts.base_offset = p.offset;
+            const decode_result d = decode(p.bytes, opts);
+            if (d.status != decode_status::error) continue;
+            const int dir = p.dir == transport::direction::sent ? 0 : 1;
+            add_problem(st, dir, p.frame, problem_kind::malformed, p.offset, p.bytes.size(),
+                        fmt::format("malformed packet: {}", d.error.message()));
+            st.problem_at.back() = st.packet_at[i];  // with its packet, after it
+        }
+    }
+
+    // Each problem's place among the packets, and the problems in that order.
+    static void place_problems(stream_state& st) {
+        auto& problems = st.out.problems;
+        std::vector<std::size_t> order(problems.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            const found_at at = st.problem_at[i];
+            order[i] = i;
+            const auto next = std::upper_bound(st.packet_at.begin(), st.packet_at.end(), at);
+            problems[i].before_packet = std::size_t(next - st.packet_at.begin());
+        }
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return st.problem_at[a] < st.problem_at[b] ||
+                   (!(st.problem_at[b] < st.problem_at[a]) &&
+                    problems[a].kind != problem_kind::malformed &&
+                    problems[b].kind == problem_kind::malformed);
+        });
+        std::vector<stream_problem> sorted;
+        sorted.reserve(order.size());
+        for (const std::size_t i : order)
+            sorted.push_back(std::move(problems[i]));
+        problems = std::move(sorted);
     }
 
     capture_options options_;
@@ -533,6 +727,26 @@ capture_contents read_capture_contents(bytes_view file, const capture_options& o
     }
     std::unique_ptr<pcap_t, void (*)(pcap_t*)> pcap(opened, lib.close);
     return read_from(lib, pcap.get(), "(memory)", options);
+}
+
+const char* problem_kind_name(problem_kind k) {
+    switch (k) {
+        case problem_kind::not_mqtt:
+            return "not_mqtt";
+        case problem_kind::malformed:
+            return "malformed";
+        case problem_kind::bad_header:
+            return "bad_header";
+        case problem_kind::gap:
+            return "gap";
+        case problem_kind::resync:
+            return "resync";
+        case problem_kind::skipped:
+            return "skipped";
+        case problem_kind::cut:
+            return "cut";
+    }
+    return "unknown";
 }
 
 std::optional<protocol_version> parse_protocol_version(std::string_view text) {

@@ -7,9 +7,13 @@
 // starts with an HTTP Upgrade to WebSocket is followed through its handshake and frames, and the
 // MQTT inside is read as on plain TCP. Its two directions are reassembled by sequence number
 // (retransmissions and overlaps are dropped, out-of-order segments wait for the gap to fill),
-// then split into whole MQTT packets with the protocol layer's framer, so a packet split across
-// segments and several packets in one segment both come out as whole packets. The side on the
-// MQTT port is the server.
+// then split into whole MQTT packets with the protocol splitter (stream_splitter.hpp), so a
+// packet split across segments and several packets in one segment both come out as whole
+// packets. The side on the MQTT port is the server.
+//
+// Bad input does not end a stream: a malformed packet is kept (its problem says why), a bad
+// fixed header or a segment missing from the capture (a gap that never fills) is reported
+// where it is, and decoding resumes at the next plausible packet start (a resync).
 #pragma once
 
 #include <chrono>
@@ -30,6 +34,35 @@ struct captured_packet {
     std::chrono::system_clock::time_point time;             // of the frame that completed it
     std::size_t frame = 0;                                  // that frame's number, from 1
     std::vector<std::uint8_t> bytes;                        // the whole MQTT packet
+    std::size_t offset = 0;  // its stream offset: bytes of its direction before it, from 0
+    bool resynced = false;   // the first packet after a resync (a gap, or a bad fixed header)
+};
+
+// What went wrong in a stream, and where.
+enum class problem_kind : std::uint8_t {
+    not_mqtt,    // TLS records (or other bytes that are not MQTT): the direction is not read
+    malformed,   // a whole packet that does not decode (shown with its fields)
+    bad_header,  // a fixed header that frames no plausible packet; a resync follows
+    gap,         // bytes missing from the capture (a segment that was never captured)
+    resync,      // decoding resumed at a plausible packet start after skipping bytes
+    skipped,     // bytes up to the end of the data with no plausible packet start in them
+    cut,         // a packet cut by a gap or by the end of the capture
+};
+// "malformed", "bad_header", "gap", ... (the JSON "kind").
+const char* problem_kind_name(problem_kind k);
+
+struct stream_problem {
+    problem_kind kind = problem_kind::malformed;
+    transport::direction dir = transport::direction::sent;
+    std::size_t frame = 0;   // the frame where it shows
+    std::size_t offset = 0;  // stream offset in its direction where it starts
+    std::size_t size = 0;    // gap: bytes missing; resync, skipped: bytes skipped; cut: bytes held
+    std::optional<std::uint32_t> sequence;  // gap: the TCP sequence number of its first byte
+    // Where it goes among the stream's packets: before packets[before_packet] (packets.size():
+    // after the last). A malformed packet's problem comes right after that packet.
+    std::size_t before_packet = 0;
+    // The whole message: "frame 7, client to server, offset 120: malformed packet: ...".
+    std::string text;
 };
 
 // Where a stream's protocol version came from.
@@ -67,10 +100,11 @@ struct captured_stream {
     protocol_version version = protocol_version::v5;
     version_source version_from = version_source::connect;
     std::string version_note;
-    // Why the stream stopped making sense, if it did: bytes that are not MQTT (e.g. TLS on
-    // 8883: "TLS record, not MQTT: ..."), a malformed packet (the decoder's message), a gap
-    // in the capture that never filled, or a packet cut off at the end of the capture.
-    std::optional<std::string> problem;
+    // Everything that went wrong, in stream order: bytes that are not MQTT (e.g. TLS on 8883:
+    // "TLS records, not MQTT: ..."), malformed packets (the decoder's message), bad fixed
+    // headers, gaps in the capture that never filled, resyncs, and packets cut by a gap or the
+    // end of the capture. Empty for a clean stream.
+    std::vector<stream_problem> problems;
 };
 
 struct capture_options {
@@ -98,7 +132,7 @@ class capture_error : public std::runtime_error {
 // of a record (as a killed tcpdump leaves it: "FILE: the file is truncated: the record after
 // frame 8 (byte offset 812) is cut short: ...") or a record libpcap cannot read. The streams
 // hold every frame before that record; a stream it cut inside a packet says so in its own
-// `problem`.
+// `problems`.
 struct capture_contents {
     std::vector<captured_stream> streams;
     std::optional<std::string> problem;

@@ -419,16 +419,21 @@ diagram make_diagram(const capture_contents& capture, const diagram_options& opt
     const auto in_time = [&](double t) {
         return (!options.from || t >= *options.from) && (!options.to || t <= *options.to);
     };
-    std::vector<bool> problem_shown(capture.streams.size(), false);
-    const auto problem_row = [&](std::size_t s, double t) {
-        diagram_row r;
-        r.kind = row_kind::problem;
-        r.time = t;
-        r.column = column_of[s];
-        r.stream = static_cast<int>(s + 1);
-        r.text = fmt::format("stream {}: problem: {}", s + 1, *capture.streams[s].problem);
-        problem_shown[s] = true;
-        return r;
+    // Each stream's problems where they happened among its packets (next_problem: the first
+    // not shown yet).
+    std::vector<std::size_t> next_problem(capture.streams.size(), 0);
+    const auto problem_rows = [&](std::size_t s, double t, std::size_t before_packet) {
+        const std::vector<stream_problem>& problems = capture.streams[s].problems;
+        for (std::size_t& i = next_problem[s];
+             i < problems.size() && problems[i].before_packet <= before_packet; ++i) {
+            diagram_row r;
+            r.kind = row_kind::problem;
+            r.time = t;
+            r.column = column_of[s];
+            r.stream = static_cast<int>(s + 1);
+            r.text = fmt::format("stream {}: problem: {}", s + 1, problems[i].text);
+            d.rows.push_back(std::move(r));
+        }
     };
     for (const ref& at : order) {
         const captured_stream& st = capture.streams[at.stream];
@@ -445,6 +450,7 @@ diagram make_diagram(const capture_contents& capture, const diagram_options& opt
             marker.text = fmt::format("stream {} opens: {} -> {}", number, st.client, st.server);
             d.rows.push_back(marker);
         }
+        problem_rows(at.stream, t, at.packet);
         const auto t_byte = type_byte(p.bytes);
         decode_options opts;
         opts.version = st.version;
@@ -466,22 +472,19 @@ diagram make_diagram(const capture_contents& capture, const diagram_options& opt
             r.bytes = p.bytes;
             d.rows.push_back(std::move(r));
         }
-        if (malformed && st.problem && !problem_shown[at.stream])
-            d.rows.push_back(problem_row(at.stream, t));
+        problem_rows(at.stream, t, at.packet + 1);  // a malformed packet's, right after it
         if (at.packet + 1 == st.packets.size()) {
             marker.kind = row_kind::ended;
             marker.text = fmt::format("stream {} ends", number);
             d.rows.push_back(marker);
-            if (st.problem && !problem_shown[at.stream])
-                d.rows.push_back(problem_row(at.stream, t));
+            problem_rows(at.stream, t, SIZE_MAX);
         }
     }
-    // Streams with nothing but a problem (TLS from the first byte), and the file's own problem.
+    // Streams with nothing but problems (TLS from the first byte), and the file's own problem.
     const double end = d.rows.empty() ? 0 : d.rows.back().time;
     for (std::size_t s = 0; s < capture.streams.size(); ++s) {
-        if (column_of[s] != SIZE_MAX && capture.streams[s].packets.empty() &&
-            capture.streams[s].problem)
-            d.rows.push_back(problem_row(s, end));
+        if (column_of[s] != SIZE_MAX && capture.streams[s].packets.empty())
+            problem_rows(s, end, SIZE_MAX);
     }
     if (capture.problem) {
         diagram_row r;

@@ -319,4 +319,22 @@ dissection dissect(bytes_view stream, std::size_t offset, const decode_options& 
     return d;
 }
 
+std::string undecoded_rows(bytes_view packet, std::size_t from, const dissect_style& style) {
+    std::string out;
+    const int d = style.offset_digits;
+    const std::size_t width = style.bytes_per_row * 3 - 1;
+    for (std::size_t at = from; at < packet.size(); at += style.bytes_per_row) {
+        const std::size_t n = std::min(style.bytes_per_row, packet.size() - at);
+        std::string column = fmt::format("{:0{}x}-{:0{}x}", at, d, at + n - 1, d);
+        std::string row =
+            fmt::format("{:{}}  {:{}}  {}", column, std::size_t(2 * d + 1),
+                        to_hex(packet.subspan(at, n), " "), width,
+                        at == from ? fmt::format("not decoded ({} bytes)", packet.size() - from)
+                                   : std::string());
+        row.erase(row.find_last_not_of(' ') + 1);
+        out += row + '\n';
+    }
+    return out;
+}
+
 }  // namespace mqtt::tools

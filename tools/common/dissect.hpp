@@ -74,6 +74,10 @@ struct dissection {
 dissection dissect(bytes_view stream, std::size_t offset, const decode_options& opts = {},
                    const dissect_style& style = {});
 
+// The bytes of `packet` from `from` on (where decoding stopped), as rows of hex in the
+// dissection's columns, the first row saying how many bytes were not decoded; "" when none.
+std::string undecoded_rows(bytes_view packet, std::size_t from, const dissect_style& style = {});
+
 // How the tools show values: a string quoted with C-style escapes for control characters and
 // invalid UTF-8 ("a\tb", "\x00"); binary data as lowercase hex, followed by the quoted text when
 // it is printable UTF-8 (`68656c6c6f "hello"`), cut after `max_bytes` with "... (N bytes)".

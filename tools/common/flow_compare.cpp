@@ -305,12 +305,12 @@ bool same_stream(int number, const prepared_stream& a, const prepared_stream& b,
     }
     // Whether a stream went wrong, not the words: they name frame and sequence numbers, which
     // differ between a tool's own capture and tshark's of the same flow.
-    const auto& problem_a = a.stream->problem;
-    const auto& problem_b = b.stream->problem;
-    if (problem_a.has_value() != problem_b.has_value()) {
-        out << fmt::format("stream {}: {}: {}; {}: {}\n", number, sa.name,
-                           problem_a.value_or("no problem"), sb.name,
-                           problem_b.value_or("no problem"));
+    const auto first_problem = [](const captured_stream& s) {
+        return s.problems.empty() ? std::string("no problem") : s.problems.front().text;
+    };
+    if (a.stream->problems.empty() != b.stream->problems.empty()) {
+        out << fmt::format("stream {}: {}: {}; {}: {}\n", number, sa.name, first_problem(*a.stream),
+                           sb.name, first_problem(*b.stream));
         return false;
     }
     return true;

@@ -44,7 +44,8 @@ std::string trace_printer::prefix(std::chrono::system_clock::time_point t, int s
 }
 
 void trace_printer::packet(transport::direction dir, std::chrono::system_clock::time_point time,
-                           bytes_view bytes, int stream, std::optional<protocol_version> version) {
+                           bytes_view bytes, int stream, std::optional<protocol_version> version,
+                           bool resynced) {
     if (options_.mode == trace_mode::off) return;
     const bool sent = dir == transport::direction::sent;
     // The stream's version when the caller knows it (a capture's stream), else the version of the
@@ -61,6 +62,7 @@ void trace_printer::packet(transport::direction dir, std::chrono::system_clock::
         if (!options_.label.empty()) j["client"] = options_.label;
         j["direction"] = sent ? "sent" : "received";
         j["size"] = bytes.size();
+        if (resynced) j["resynced"] = true;
         if (r.status == decode_status::complete) {
             const json packet = packet_to_json(r.value, opts.version);
             for (const auto& [key, value] : packet.items())
@@ -83,10 +85,12 @@ void trace_printer::packet(transport::direction dir, std::chrono::system_clock::
     } else {
         line += fmt::format("{}malformed: {}{}", c.error, r.error.message(), c.reset);
     }
-    line += fmt::format(" {}({} B){}\n", c.dim, bytes.size(), c.reset);
-    out_ << line;
-    if (options_.mode == trace_mode::hex) {
-        const dissection d = dissect(bytes, 0, opts);
+    line += fmt::format(" {}({} B){}", c.dim, bytes.size(), c.reset);
+    if (resynced) line += fmt::format(" {}[resync]{}", c.error, c.reset);
+    out_ << line << '\n';
+    if (options_.mode == trace_mode::hex || r.status == decode_status::error) {
+        dissection d = dissect(bytes, 0, opts);
+        if (r.status == decode_status::error) d.text += undecoded_rows(bytes, r.error.offset);
         for (std::size_t at = 0; at < d.text.size();) {
             const std::size_t nl = d.text.find('\n', at);
             const std::size_t end = nl == std::string::npos ? d.text.size() : nl;

@@ -65,10 +65,13 @@ class trace_printer {
     // capture's trace says which stream a packet belongs to with `stream` (0: not shown), and the
     // version the stream speaks with `version`; without it, packets are decoded in the version of
     // the last CONNECT seen (v5 until then), as a server learns its stream's version. A CONNECT
-    // is decoded by its own.
+    // is decoded by its own. A packet that does not decode is shown with the fields read before
+    // the error (as the hex mode's dissection), the error at its offset, and the rest of its
+    // bytes as hex. `resynced` marks the first packet of a capture's stream after a resync
+    // ("[resync]" at the end of its line, "resynced": true in json mode).
     void packet(transport::direction dir, std::chrono::system_clock::time_point time,
                 bytes_view bytes, int stream = 0,
-                std::optional<protocol_version> version = std::nullopt);
+                std::optional<protocol_version> version = std::nullopt, bool resynced = false);
     // A line of context ("connected to 127.0.0.1:1883 from 127.0.0.1:40312"), in the trace's
     // time column; in json mode an object {"time": s, "event": text}.
     void note(std::chrono::system_clock::time_point time, std::string_view text, int stream = 0);

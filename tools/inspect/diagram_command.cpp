@@ -76,7 +76,7 @@ int run_diagram(const diagram_settings& s, std::ostream& out, std::ostream& err)
     bool problems = capture.problem.has_value();
     for (const tools::diagram_column& c : d.columns) {
         for (const int n : c.streams)
-            problems = problems || capture.streams[std::size_t(n - 1)].problem.has_value();
+            problems = problems || !capture.streams[std::size_t(n - 1)].problems.empty();
     }
     const std::string title =
         "mqtt-inspect diagram " + std::filesystem::path(s.file).filename().string();

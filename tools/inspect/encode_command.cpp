@@ -23,9 +23,10 @@ bool blank_or_comment(const std::string& line) {
 
 // Whether a JSON object is meant as a packet. Traces also print lines without one, made only of
 // these keys: connection events {"time", "event"} (--trace=json), and in pcap --json each
-// stream's {"stream", "client", "server"} and its {"stream", "problem"}. Anything else, even
-// without "type", is a packet (and an error if it lacks fields). A malformed packet in a trace
-// is {"time", "stream", "direction", "size", "error"}: a packet, which cannot be encoded.
+// stream's {"stream", "client", "server"} and its problems {"stream", "problem", "kind", ...}.
+// Anything else, even without "type", is a packet (and an error if it lacks fields). A malformed
+// packet in a trace is {"time", "stream", "direction", "size", "error"}: a packet, which cannot be
+// encoded.
 bool carries_packet(const tools::json& j) {
     if (j.contains("type")) return true;
     // pcap --json's problems, gaps and resyncs, and its stream headers (with their version).
@@ -62,7 +63,7 @@ int encode_line(const std::string& line, std::size_t number, bool force, std::os
                 where, j["error"].is_string() ? j["error"].get<std::string>() : j["error"].dump());
             return exit_bad_input;
         }
-        for (const char* key : {"time", "stream", "direction", "size"})
+        for (const char* key : {"time", "stream", "direction", "size", "resynced"})
             j.erase(key);
     }
     tools::owned_packet p;

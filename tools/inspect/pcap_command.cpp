@@ -121,19 +121,39 @@ int run_pcap(const pcap_settings& s, std::ostream& out, std::ostream& err) {
                 }
             }
         };
-        for (const auto& p : st.packets) {
+        // Each problem where it happened: among the packets, a malformed one right after its
+        // packet.
+        std::size_t next_problem = 0;
+        const auto problems_before = [&](std::size_t packet) {
+            for (; next_problem < st.problems.size() &&
+                   st.problems[next_problem].before_packet <= packet;
+                 ++next_problem) {
+                const tools::stream_problem& pr = st.problems[next_problem];
+                problems = true;
+                if (s.json) {
+                    tools::json j = {
+                        {"stream", number},
+                        {"problem", pr.text},
+                        {"kind", tools::problem_kind_name(pr.kind)},
+                        {"frame", pr.frame},
+                        {"direction", pr.dir == transport::direction::sent ? "sent" : "received"},
+                        {"offset", pr.offset}};
+                    if (pr.size > 0) j["size"] = pr.size;
+                    if (pr.sequence) j["sequence"] = *pr.sequence;
+                    out << j.dump() << '\n';
+                } else {
+                    out << fmt::format("stream {}: problem: {}\n", number, pr.text);
+                }
+            }
+        };
+        for (std::size_t i = 0; i < st.packets.size(); ++i) {
+            problems_before(i);
+            const tools::captured_packet& p = st.packets[i];
             print_notes_until(p.frame);
-            trace.packet(p.dir, p.time, p.bytes, number, st.version);
+            trace.packet(p.dir, p.time, p.bytes, number, st.version, p.resynced);
         }
         print_notes_until(std::numeric_limits<std::size_t>::max());
-        if (st.problem) {
-            problems = true;
-            if (s.json) {
-                out << tools::json({{"stream", number}, {"problem", *st.problem}}).dump() << '\n';
-            } else {
-                out << fmt::format("stream {}: problem: {}\n", number, *st.problem);
-            }
-        }
+        problems_before(st.packets.size());
     }
     out.flush();
     file_problem();
