@@ -21,12 +21,12 @@ bytes connect_v31(const std::string& id) {
             0x00, 0x06,
             'M',  'Q',
             'I',  's',
-            'd',  'p',                        // Protocol Name "MQIsdp" (3.1 spec 3.1)
-            0x03,                             // Protocol Version 3
-            0x02,                             // Connect Flags: Clean Session
-            0x00, 0x3c,                       // Keep Alive 60
-            0x00, std::uint8_t(id.size())};   // Client Identifier length
-    for (const char c : id)  // ... and its characters
+            'd',  'p',                       // Protocol Name "MQIsdp" (3.1 spec 3.1)
+            0x03,                            // Protocol Version 3
+            0x02,                            // Connect Flags: Clean Session
+            0x00, 0x3c,                      // Keep Alive 60
+            0x00, std::uint8_t(id.size())};  // Client Identifier length
+    for (const char c : id)                  // ... and its characters
         b.push_back(static_cast<std::uint8_t>(c));
     b[1] = std::uint8_t(b.size() - 2);
     return b;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "capture_files.hpp"
+#include "handwritten_packets.hpp"
 #include "protocol/codec.hpp"
 #include "tcp_segments.hpp"
 #include "tools/common/capture_reader.hpp"
@@ -23,32 +24,10 @@ using test_files::temp_file;
 using test_files::write_raw_capture;
 using transport::direction;
 
-// Packets written by hand, a comment per field.
-const bytes connect_v5{
-    0x10, 0x0d,                      // CONNECT, Remaining Length 13
-    0x00, 0x04, 'M', 'Q', 'T', 'T',  // Protocol Name
-    0x05,                            // Protocol Version 5
-    0x02,                            // Connect Flags: Clean Start
-    0x00, 0x3c,                      // Keep Alive 60
-    0x00,                            // Property Length 0
-    0x00, 0x00,                      // Client Identifier ""
-};
-const bytes connack{
-    0x20, 0x03,  // CONNACK, Remaining Length 3
-    0x00,        // Connect Acknowledge Flags
-    0x00,        // Reason Code 0x00 Success
-    0x00,        // Property Length 0
-};
-// A QoS 1 PUBLISH to "a/b" with Packet Identifier `id` and payload "hi".
-bytes publish(std::uint8_t id) {
-    return {
-        0x32, 0x0a,                 // PUBLISH QoS 1, Remaining Length 10
-        0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
-        0x00, id,                   // Packet Identifier
-        0x00,                       // Property Length 0
-        'h',  'i',                  // payload
-    };
-}
+// Packets written by hand, a comment per field (and handwritten_packets.hpp's).
+using test_packets::connack;
+using test_packets::connect_v5;
+using test_packets::publish;
 bytes puback(std::uint8_t id) {
     return {
         0x40, 0x02,  // PUBACK, Remaining Length 2

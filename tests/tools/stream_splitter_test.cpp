@@ -11,28 +11,16 @@
 
 #include <fmt/format.h>
 
+#include "handwritten_packets.hpp"
+
 namespace mqtt::tools {
 namespace {
 
 using bytes = std::vector<std::uint8_t>;
 
-// Packets written by hand, a comment per field.
-const bytes connect_v5{
-    0x10, 0x0d,                      // CONNECT, Remaining Length 13
-    0x00, 0x04, 'M', 'Q', 'T', 'T',  // Protocol Name
-    0x05,                            // Protocol Version 5
-    0x02,                            // Connect Flags: Clean Start
-    0x00, 0x3c,                      // Keep Alive 60
-    0x00,                            // Property Length 0
-    0x00, 0x00,                      // Client Identifier ""
-};
-const bytes publish_qos1{
-    0x32, 0x0a,                 // PUBLISH QoS 1, Remaining Length 10
-    0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
-    0x00, 0x02,                 // Packet Identifier 2
-    0x00,                       // Property Length 0
-    'h',  'i',                  // payload
-};
+// Packets written by hand, a comment per field (and handwritten_packets.hpp's).
+using test_packets::connect_v5;
+const bytes publish_qos1 = test_packets::publish(2);  // Packet Identifier 2
 const bytes publish_qos3{
     0x36, 0x0a,                 // PUBLISH with QoS 3 (MQTT-3.3.1-4), Remaining Length 10
     0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
