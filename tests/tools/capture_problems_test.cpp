@@ -25,41 +25,15 @@ using test_files::write_raw_capture;
 using transport::direction;
 
 // Packets written by hand, a comment per field (and handwritten_packets.hpp's).
+using test_packets::concat;
 using test_packets::connack;
 using test_packets::connect_v5;
+using test_packets::pingreq;
+using test_packets::puback;
 using test_packets::publish;
-bytes puback(std::uint8_t id) {
-    return {
-        0x40, 0x02,  // PUBACK, Remaining Length 2
-        0x00, id,    // Packet Identifier
-    };
-}
-const bytes pingreq{0xc0, 0x00};  // PINGREQ, Remaining Length 0
-const bytes publish_qos3{
-    0x36, 0x0a,                 // PUBLISH with QoS 3 (MQTT-3.3.1-4), Remaining Length 10
-    0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
-    0x00, 0x03,                 // Packet Identifier 3
-    0x00,                       // Property Length 0
-    'h',  'i',                  // payload
-};
-const bytes reserved_type0{
-    0x00, 0x02,  // reserved packet type 0, Remaining Length 2
-    0xab, 0xcd,  // two bytes of body
-};
-const bytes publish_pfi144{
-    0x30, 0x0a,                 // PUBLISH QoS 0, Remaining Length 10
-    0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
-    0x02,                       // Property Length 2
-    0x01, 0x90,                 // Payload Format Indicator 144: only 0 or 1 (spec 3.3.2.3.2)
-    'h',  'i',                  // payload
-};
-
-bytes concat(std::initializer_list<bytes> parts) {
-    bytes out;
-    for (const bytes& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
+using test_packets::publish_pfi144;
+using test_packets::publish_qos3;
+using test_packets::reserved_type0;
 
 // The handshake (frames 1-3) of a connection whose first data byte is 1001 from the client and
 // 5001 from the server.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 namespace mqtt::tools::test_packets {
@@ -33,6 +34,42 @@ inline bytes publish(std::uint8_t id) {
         0x00,                       // Property Length 0
         'h',  'i',                  // payload
     };
+}
+
+inline bytes puback(std::uint8_t id) {
+    return {
+        0x40, 0x02,  // PUBACK, Remaining Length 2
+        0x00, id,    // Packet Identifier
+    };
+}
+inline const bytes pingreq{0xc0, 0x00};  // PINGREQ, Remaining Length 0
+
+// Malformed ones.
+inline const bytes publish_qos3{
+    0x36, 0x0a,                 // PUBLISH with QoS 3 (MQTT-3.3.1-4), Remaining Length 10
+    0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
+    0x00, 0x03,                 // Packet Identifier 3
+    0x00,                       // Property Length 0
+    'h',  'i',                  // payload
+};
+inline const bytes reserved_type0{
+    0x00, 0x02,  // reserved packet type 0, Remaining Length 2
+    0xab, 0xcd,  // two bytes of body
+};
+inline const bytes publish_pfi144{
+    0x30, 0x0a,                 // PUBLISH QoS 0, Remaining Length 10
+    0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
+    0x02,                       // Property Length 2
+    0x01, 0x90,                 // Payload Format Indicator 144: only 0 or 1 (spec 3.3.2.3.2)
+    'h',  'i',                  // payload
+};
+
+// The packets one after another, as a stream.
+inline bytes concat(std::initializer_list<bytes> parts) {
+    bytes out;
+    for (const bytes& p : parts)
+        out.insert(out.end(), p.begin(), p.end());
+    return out;
 }
 
 }  // namespace mqtt::tools::test_packets

@@ -24,16 +24,10 @@ using test_files::write_raw_capture;
 // Packets written by hand, a comment per field (and handwritten_packets.hpp's).
 using test_packets::connack;
 using test_packets::connect_v5;
+using test_packets::pingreq;
 using test_packets::publish;
-const bytes puback2{0x40, 0x02, 0x00, 0x02};  // PUBACK, Remaining Length 2, Packet Identifier 2
-const bytes pingreq{0xc0, 0x00};              // PINGREQ, Remaining Length 0
-const bytes publish_pfi144{
-    0x30, 0x0a,                 // PUBLISH QoS 0, Remaining Length 10
-    0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
-    0x02,                       // Property Length 2
-    0x01, 0x90,                 // Payload Format Indicator 144: only 0 or 1 (spec 3.3.2.3.2)
-    'h',  'i',                  // payload
-};
+using test_packets::publish_pfi144;
+const bytes puback2 = test_packets::puback(2);
 const bytes bad_length{
     0xc0, 0xff, 0xff, 0xff, 0xff,  // PINGREQ with a 5-byte Remaining Length (spec 1.5.5)
     0x7f,                          // type 7 with flags 1111: no packet starts here

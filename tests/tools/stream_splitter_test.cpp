@@ -21,29 +21,11 @@ using bytes = std::vector<std::uint8_t>;
 // Packets written by hand, a comment per field (and handwritten_packets.hpp's).
 using test_packets::connect_v5;
 const bytes publish_qos1 = test_packets::publish(2);  // Packet Identifier 2
-const bytes publish_qos3{
-    0x36, 0x0a,                 // PUBLISH with QoS 3 (MQTT-3.3.1-4), Remaining Length 10
-    0x00, 0x03, 'a', '/', 'b',  // Topic Name "a/b"
-    0x00, 0x03,                 // Packet Identifier 3
-    0x00,                       // Property Length 0
-    'h',  'i',                  // payload
-};
-const bytes reserved_type0{
-    0x00, 0x02,  // reserved packet type 0, Remaining Length 2
-    0xab, 0xcd,  // two bytes of body
-};
-const bytes pingreq{0xc0, 0x00};  // PINGREQ, Remaining Length 0
-const bytes puback{
-    0x40, 0x02,  // PUBACK, Remaining Length 2
-    0x00, 0x02,  // Packet Identifier 2
-};
-
-bytes concat(std::initializer_list<bytes> parts) {
-    bytes out;
-    for (const bytes& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
+const bytes puback = test_packets::puback(2);
+using test_packets::concat;
+using test_packets::pingreq;
+using test_packets::publish_qos3;
+using test_packets::reserved_type0;
 
 // The events as text, one a line: "packet 15+12 resynced", "bad_header 0: ...", ...
 std::string text(const std::vector<split_event>& events) {
