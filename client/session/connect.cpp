@@ -17,6 +17,16 @@ std::optional<std::uint8_t> flag(const std::optional<bool>& b) {
     return b ? std::optional<std::uint8_t>(*b ? 1 : 0) : std::nullopt;
 }
 
+// What a 3.1.1 CONNECT cannot carry, refused by name (errc::needs_mqtt5); ok otherwise. Asked by
+// check_connect_options() for the caller, and by send_connect() before anything is sent.
+command_result check_v311_connect(const connect_options& o, const authenticator* auth) {
+    if (o.protocol_version != protocol_version::v311) return {};
+    if (const std::string what = detail::v5_only_connect_option(o); !what.empty())
+        return detail::refuse_v5_only(what);
+    if (auth) return detail::refuse_v5_only(enhanced_authentication);
+    return {};
+}
+
 }  // namespace
 
 std::string connack_reason_text(reason_code rc, protocol_version version) {
@@ -32,11 +42,7 @@ command_result check_connect_options(const connect_options& o, const authenticat
         return command_result::refused(errc::invalid_argument,
                                        "protocol version must be MQTT 5 or 3.1.1");
     }
-    if (o.protocol_version == protocol_version::v311) {
-        if (const std::string what = detail::v5_only_connect_option(o); !what.empty())
-            return detail::refuse_v5_only(what);
-        if (auth) return detail::refuse_v5_only(enhanced_authentication);
-    }
+    if (command_result bad = check_v311_connect(o, auth); !bad) return bad;
     if (command_result bad = detail::check_string("Client Identifier", o.client_id); !bad)
         return bad;
     if (o.username) {
@@ -85,16 +91,11 @@ bool session::clean_start_now() const {
 }
 
 void session::send_connect() {
-    if (v311()) {
-        // Refused before anything is sent: what 3.1.1 cannot carry, by name.
-        std::string what = detail::v5_only_connect_option(options_);
-        if (what.empty() && auth_) what = enhanced_authentication;
-        if (!what.empty()) {
-            disconnected ev{disconnect_cause::client};
-            ev.detail = "invalid CONNECT, not sent: " + detail::refuse_v5_only(what).detail;
-            end_connection(std::move(ev));
-            return;
-        }
+    if (const command_result bad = check_v311_connect(options_, auth_); !bad) {
+        disconnected ev{disconnect_cause::client};
+        ev.detail = "invalid CONNECT, not sent: " + bad.detail;
+        end_connection(std::move(ev));
+        return;
     }
     const bool clean_start = clean_start_now();
     if (clean_start) {
