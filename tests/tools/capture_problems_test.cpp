@@ -24,7 +24,7 @@ using test_files::temp_file;
 using test_files::write_raw_capture;
 using transport::direction;
 
-// Packets written by hand, a comment per field (and handwritten_packets.hpp's).
+// The packets, written by hand in handwritten_packets.hpp.
 using test_packets::concat;
 using test_packets::connack;
 using test_packets::connect_v5;
