@@ -34,8 +34,8 @@ using asio::use_awaitable;
 class client_alloc_test : public client_test, public ::testing::WithParamInterface<qos> {};
 
 constexpr std::uint32_t warm_up = 2'000;
-constexpr std::uint32_t stretch = 2'000;
-constexpr std::uint32_t stretches = 5;
+constexpr std::uint32_t stretch = 1'000;
+constexpr std::uint32_t stretches = 10;
 constexpr std::uint32_t total = warm_up + stretch * stretches;
 constexpr std::uint32_t window = 20;
 
